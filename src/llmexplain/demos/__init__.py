@@ -1,0 +1,17 @@
+"""Interactive figures: each keeps its own state and draws it as plain data.
+
+A demo class takes its initial parameters as keyword arguments, changes state in
+`handle(name, value)`, and returns everything the page shows from `render()`:
+
+    {"text":   {slot: str},        # put in with textContent
+     "svg":    {slot: svg text},   # drawn by our own code, every string escaped
+     "values": {control: value},   # where each control should stand
+     "running": bool}              # optional: the page sends "tick" each frame while true
+
+Its `controls` attribute declares its inputs (see `controls.py`). The same `render()` runs at
+build time under CPython to put each figure into the HTML before any script runs.
+"""
+
+from .weights import Weights
+
+DEMOS = {"weights": Weights}

@@ -1,0 +1,205 @@
+// The page side of every demo, and nothing demo-specific: it starts the Python
+// worker, forwards input events from [data-demo] figures, and puts what Python
+// returns into the page. Reader text only ever enters the page as textContent.
+
+const root = document.documentElement;
+let config = null; // URLs of the worker and the Python runtime, written by build.py
+const status = document.getElementById("runtime-status");
+const statusText = status.querySelector("[data-status-text]");
+const retry = status.querySelector("[data-status-retry]");
+// Attributes Python may set: presentation and state, never links, scripts or styles.
+const SAFE_ATTR = /^(aria-[a-z]+|disabled|hidden|class|data-[a-z-]+|title|min|max|step)$/;
+
+let worker = null;
+let ready = false;
+let starting = 0; // demos whose first render has not come back yet
+const demos = new Map(); // id -> Demo
+
+function setState(state, text) {
+  root.dataset.state = state;
+  statusText.textContent = text;
+  status.dataset.state = state;
+  retry.hidden = state !== "error";
+}
+
+function fail(message) {
+  if (root.dataset.state === "error") return;
+  if (worker) worker.terminate();
+  worker = null;
+  ready = false;
+  for (const demo of demos.values()) demo.enable(false);
+  setState("error", `The live demos could not start: ${message} The figures show their ` +
+    "starting state; the text reads fine without them.");
+}
+
+class Demo {
+  constructor(el) {
+    this.el = el;
+    this.id = el.id;
+    this.queue = []; // events waiting for the worker: {name, value, t0}
+    this.busy = false;
+    this.running = false;
+    this.seq = 0;
+    this.svgCache = new Map();
+    this.errorBox = el.querySelector("[data-demo-error]");
+    el.addEventListener("input", (e) => this.onInput(e));
+    el.addEventListener("change", (e) => this.onInput(e));
+    el.addEventListener("click", (e) => {
+      const button = e.target.closest("[data-action]");
+      if (button && !button.disabled) this.send(button.dataset.action, null, e.timeStamp, true);
+    });
+  }
+
+  onInput(e) {
+    const input = e.target.closest("[data-input]");
+    if (!input) return;
+    // Sliders fire both events; one is enough for them, text fields want every keystroke.
+    if (e.type === "change" && input.type === "range") return;
+    const value = input.type === "checkbox" ? input.checked : input.value;
+    this.send(input.dataset.input, value, e.timeStamp, false);
+  }
+
+  enable(on) {
+    for (const box of this.el.querySelectorAll("fieldset[data-controls]")) box.disabled = !on;
+  }
+
+  // Inputs coalesce (only the latest value of a control matters); actions never do.
+  send(name, value, t0, isAction) {
+    if (!isAction) this.queue = this.queue.filter((q) => q.name !== name || q.isAction);
+    this.queue.push({ name, value, t0, isAction });
+    this.flush();
+  }
+
+  flush() {
+    if (!ready || this.busy || !this.queue.length) return;
+    const next = this.queue.shift();
+    this.busy = true;
+    this.inflight = next;
+    worker.postMessage({ type: "event", id: this.id, seq: ++this.seq, name: next.name,
+                         value: next.value === null ? null : String(next.value) });
+  }
+
+  start() {
+    this.busy = true;
+    this.inflight = { name: "create", t0: null };
+    worker.postMessage({ type: "create", id: this.id, seq: ++this.seq,
+                         name: this.el.dataset.demo, params: this.el.dataset.params });
+  }
+
+  done(msg) {
+    this.busy = false;
+    if (msg.type === "failed") {
+      this.showError(`Something went wrong in this demo: ${msg.message}`);
+      this.running = false;
+    } else if (msg.reply.error) {
+      this.showError(msg.reply.error);
+    } else {
+      this.showError("");
+      this.apply(msg.reply);
+    }
+    const t0 = this.inflight.t0;
+    if (t0 !== null && t0 !== undefined) {
+      performance.measure(`llmexplain:input:${this.el.dataset.demo}`, { start: t0, end: performance.now() });
+    }
+    if (this.running && !this.queue.length) {
+      requestAnimationFrame(() => { if (this.running && !this.queue.length) this.send("tick", null, null, true); });
+    }
+    this.flush();
+  }
+
+  showError(text) {
+    if (!this.errorBox) return;
+    this.errorBox.textContent = text;
+    this.errorBox.hidden = !text;
+  }
+
+  slots(name) {
+    return this.el.querySelectorAll(`[data-slot="${CSS.escape(name)}"]`);
+  }
+
+  apply(reply) {
+    for (const [name, text] of Object.entries(reply.text || {})) {
+      for (const el of this.slots(name)) if (el.textContent !== text) el.textContent = text;
+    }
+    for (const [name, markup] of Object.entries(reply.svg || {})) {
+      if (this.svgCache.get(name) === markup) continue;
+      this.svgCache.set(name, markup);
+      const doc = new DOMParser().parseFromString(markup, "image/svg+xml");
+      if (doc.querySelector("parsererror")) throw new Error(`bad SVG in slot ${name}`);
+      for (const el of this.slots(name)) el.replaceChildren(document.importNode(doc.documentElement, true));
+    }
+    for (const [name, attrs] of Object.entries(reply.attrs || {})) {
+      for (const el of this.slots(name)) {
+        for (const [attr, value] of Object.entries(attrs)) {
+          if (!SAFE_ATTR.test(attr)) throw new Error(`attribute ${attr} is not allowed`);
+          if (value === null || value === false) el.removeAttribute(attr);
+          else el.setAttribute(attr, value === true ? "" : String(value));
+        }
+      }
+    }
+    for (const [name, value] of Object.entries(reply.values || {})) {
+      for (const input of this.el.querySelectorAll(`[data-input="${CSS.escape(name)}"]`)) {
+        // Never move a control under the reader's hand.
+        if (input === document.activeElement) continue;
+        if (input.type === "checkbox") input.checked = Boolean(value);
+        else if (input.value !== String(value)) input.value = String(value);
+      }
+    }
+    this.running = Boolean(reply.running);
+  }
+}
+
+function boot() {
+  try {
+    config = config || JSON.parse(document.getElementById("llmexplain-config").textContent);
+  } catch (err) {
+    fail(`the page's runtime settings are unreadable (${err.message}).`);
+    return;
+  }
+  if (typeof WebAssembly !== "object" || typeof Worker !== "function") {
+    fail("this browser lacks WebAssembly or Web Workers.");
+    return;
+  }
+  setState("loading", "Starting Python in your browser…");
+  const abs = (url) => new URL(url, document.baseURI).href;
+  worker = new Worker(abs(config.worker), { type: "module" });
+  const timer = setTimeout(() => fail(`Python did not start within ${config.bootTimeoutSeconds} seconds.`),
+                           config.bootTimeoutSeconds * 1000);
+  worker.onerror = (e) => { clearTimeout(timer); fail(`the Python worker failed (${e.message || "it could not be loaded"}).`); };
+  worker.onmessage = (e) => {
+    const msg = e.data;
+    if (msg.type === "stage") {
+      setState("loading", `${msg.text}…`);
+    } else if (msg.type === "fatal") {
+      clearTimeout(timer);
+      fail(msg.message);
+    } else if (msg.type === "ready") {
+      clearTimeout(timer);
+      performance.mark("llmexplain:runtime-ready");
+      starting = demos.size;
+      for (const demo of demos.values()) demo.start();
+      if (!starting) live();
+    } else {
+      const demo = demos.get(msg.id);
+      const first = demo.inflight.name === "create";
+      demo.done(msg);
+      if (first) {
+        demo.enable(true);
+        if (--starting === 0) live();
+      }
+    }
+  };
+  worker.postMessage({ type: "boot", config: { ...config, indexURL: abs(config.indexURL),
+                                                lockFileURL: abs(config.lockFileURL) } });
+}
+
+function live() {
+  ready = true;
+  performance.mark("llmexplain:demos-live");
+  setState("ready", "Python is running in your browser: every figure is live.");
+  for (const demo of demos.values()) demo.flush();
+}
+
+for (const el of document.querySelectorAll("[data-demo]")) demos.set(el.id, new Demo(el));
+retry.addEventListener("click", () => { root.dataset.state = "loading"; boot(); });
+boot();

@@ -1,0 +1,60 @@
+// The page's one Python interpreter. It runs here, off the main thread, so that
+// loading Python or a long computation never freezes the page. It knows nothing
+// about demos: it forwards messages to llmexplain.page and returns its plain JSON.
+
+let api = null; // llmexplain.page's entry functions, proxies kept for the worker's lifetime
+
+const stage = (text) => postMessage({ type: "stage", text });
+
+async function boot(config) {
+  const loadErrors = [];
+  stage("Downloading the Python runtime");
+  const { loadPyodide } = await import(new URL("pyodide.mjs", config.indexURL).href);
+  const pyodide = await loadPyodide({
+    indexURL: config.indexURL,
+    lockFileURL: config.lockFileURL,
+    checkAPIVersion: true,
+    stdout: () => {},
+    stderr: (text) => console.warn(text),
+  });
+  stage("Loading numpy and the llmexplain package");
+  // loadPackage resolves even when a wheel is missing or fails its checksum;
+  // the failure only reaches errorCallback, so collect it and fail loudly.
+  await pyodide.loadPackage(config.packages, {
+    messageCallback: () => {},
+    errorCallback: (text) => loadErrors.push(text),
+  });
+  if (loadErrors.length) throw new Error(loadErrors.join("\n"));
+  stage("Starting the demos");
+  const page = pyodide.pyimport("llmexplain.page");
+  api = { create: page.create, event: page.event }; // borrowed from `page`, which we keep
+  postMessage({ type: "ready" });
+}
+
+// A Python error's message is its whole traceback; readers get its last line.
+function lastLine(err) {
+  const lines = String(err && err.message ? err.message : err).trim().split("\n");
+  return lines[lines.length - 1];
+}
+
+function call(fn, msg, args) {
+  const started = performance.now();
+  try {
+    const reply = JSON.parse(fn(...args));
+    postMessage({ type: "render", id: msg.id, seq: msg.seq, reply, ms: performance.now() - started });
+  } catch (err) {
+    console.error(`demo ${msg.id}: ${err && err.message ? err.message : err}`);
+    postMessage({ type: "failed", id: msg.id, seq: msg.seq, message: lastLine(err) });
+  }
+}
+
+onmessage = (e) => {
+  const msg = e.data;
+  if (msg.type === "boot") {
+    boot(msg.config).catch((err) => postMessage({ type: "fatal", message: lastLine(err) }));
+  } else if (msg.type === "create") {
+    call(api.create, msg, [msg.id, msg.name, msg.params]);
+  } else if (msg.type === "event") {
+    call(api.event, msg, [msg.id, msg.name, msg.value]);
+  }
+};
