@@ -8,15 +8,27 @@ const stage = (text) => postMessage({ type: "stage", text });
 
 async function boot(config) {
   const loadErrors = [];
+  // loadPyodide never settles when WebAssembly fails to start (a missing or
+  // blocked .wasm): Emscripten only logs it. Turn that log line into a failure.
+  let abort;
+  const aborted = new Promise((_, reject) => { abort = reject; });
+  const logged = { warn: console.warn, error: console.error };
+  for (const level of Object.keys(logged)) {
+    console[level] = (...args) => {
+      logged[level](...args);
+      const text = args.join(" ");
+      if (/instantiation failed|Aborted\(/.test(text)) abort(new Error(`WebAssembly could not start (${text})`));
+    };
+  }
   stage("Downloading the Python runtime");
   const { loadPyodide } = await import(new URL("pyodide.mjs", config.indexURL).href);
-  const pyodide = await loadPyodide({
+  const pyodide = await Promise.race([aborted, loadPyodide({
     indexURL: config.indexURL,
     lockFileURL: config.lockFileURL,
     checkAPIVersion: true,
     stdout: () => {},
     stderr: (text) => console.warn(text),
-  });
+  })]).finally(() => Object.assign(console, logged));
   stage("Loading numpy and the llmexplain package");
   // loadPackage resolves even when a wheel is missing or fails its checksum;
   // the failure only reaches errorCallback, so collect it and fail loudly.
@@ -47,6 +59,8 @@ function call(fn, msg, args) {
     postMessage({ type: "failed", id: msg.id, seq: msg.seq, message: lastLine(err) });
   }
 }
+
+onunhandledrejection = (e) => postMessage({ type: "fatal", message: lastLine(e.reason) });
 
 onmessage = (e) => {
   const msg = e.data;

@@ -1,0 +1,105 @@
+"""Fixtures for browser tests: one build, one local server, one headless Chromium.
+
+Every page a test opens is watched: a request to any other origin is blocked and
+recorded, and a console error or an uncaught exception fails the test. A failing
+test leaves a screenshot and its console log in test-artifacts/.
+"""
+
+import os
+import re
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+import build  # noqa: E402
+
+CHROMIUM = os.environ.get("LLMEXPLAIN_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    return build.build(site=tmp_path_factory.mktemp("site"))
+
+
+@pytest.fixture(scope="session")
+def base_url(site):
+    server = build.make_server(site, port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"no Chromium at {CHROMIUM}; run ./dev setup or set LLMEXPLAIN_CHROMIUM")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--disable-gpu"])
+        yield browser
+        browser.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+class Watched:
+    """A page with what it tried to fetch from elsewhere and what it logged."""
+
+    def __init__(self, page, base_url):
+        self.page, self.base_url = page, base_url
+        self.offsite, self.console, self.errors = [], [], []
+        self.allowed_errors = []  # regexes for errors a test provokes on purpose
+
+    def unexpected_errors(self):
+        return [e for e in self.errors if not any(re.search(p, e) for p in self.allowed_errors)]
+
+
+@pytest.fixture
+def watched(browser, base_url, request):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    w = Watched(page, base_url)
+
+    def route(r):
+        if r.request.url.startswith(base_url):
+            r.continue_()
+        else:
+            w.offsite.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)  # also sees the worker's requests
+    page.on("console", lambda m: (w.console.append(f"{m.type}: {m.text}"),
+                                  m.type == "error" and w.errors.append(m.text)))
+    page.on("pageerror", lambda e: w.errors.append(f"uncaught: {e}"))
+    yield w
+    failed = getattr(request.node, "rep_call", None) and request.node.rep_call.failed
+    if failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
+        (ARTIFACTS / f"{request.node.name}.log").write_text("\n".join(w.console))
+    context.close()
+    assert not w.offsite, f"requests left localhost: {w.offsite}"
+    assert not w.unexpected_errors(), f"console errors: {w.unexpected_errors()}"
+
+
+def wait_ready(page, timeout=120_000):
+    """Wait for the runtime, then insist it is ready (not in error)."""
+    page.wait_for_selector("html[data-state=ready], html[data-state=error]", state="attached",
+                           timeout=timeout)
+    state = page.get_attribute("html", "data-state")
+    assert state == "ready", page.text_content("#runtime-status")

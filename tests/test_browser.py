@@ -1,0 +1,68 @@
+"""The essay in headless Chromium, driven the way a reader drives it."""
+
+import pytest
+
+from conftest import wait_ready
+from llmexplain import neuron as nn
+
+pytestmark = pytest.mark.browser
+
+
+def number(text):
+    return float(text.replace("−", "-"))
+
+
+def test_weights_demo_runs_the_core_in_the_browser(watched, base_url):
+    page = watched.page
+    page.goto(base_url + "how-llms-work.html")
+    wait_ready(page)
+    demo = page.locator("[data-demo=weights]")
+    before = demo.locator("[data-slot=output]").text_content()
+    slider = demo.locator("[data-input=w1]")
+    slider.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")  # keyboard alone moves the knob: 2.0 -> 2.5
+    page.keyboard.press("End")  # and jumps to the end of its range: 5.0
+    expected = float(nn.neuron([0.7, 0.4], [5.0, -3.0], 0.2))
+    out = demo.locator("[data-slot=output]")
+    page.wait_for_selector(f"[data-demo=weights] [data-slot=w1-shown]:text-is('5.0')")
+    assert out.text_content() != before
+    assert number(out.text_content()) == pytest.approx(expected, abs=0.005)
+    assert demo.locator("[data-slot=arithmetic]").text_content().startswith("5.0 × 0.70")
+    # The aria-live summary follows the output.
+    assert demo.locator("[data-slot=summary]").text_content().startswith(
+        f"Output {out.text_content()}")
+
+
+def test_a_choice_changes_the_activation(watched, base_url):
+    page = watched.page
+    page.goto(base_url + "how-llms-work.html")
+    wait_ready(page)
+    demo = page.locator("[data-demo=weights]")
+    demo.locator("[data-input=activation]").select_option("step")
+    page.wait_for_selector("[data-demo=weights] [data-slot=activation]:text-matches('^step')")
+    assert demo.locator("[data-slot=output]").text_content() == "1.00"
+
+
+def test_figures_are_there_before_any_script_runs(browser, base_url):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base_url + "how-llms-work.html")
+    demo = page.locator("[data-demo=weights]")
+    assert demo.locator("svg.figure polygon.plane-yes").count() == 1
+    assert demo.locator("[data-slot=arithmetic]").text_content() == \
+        "2.0 × 0.70 + (−3.0) × 0.40 + 0.2 = 0.40"
+    context.close()
+
+
+def test_a_runtime_that_cannot_load_says_so_and_keeps_the_page(watched, base_url):
+    page = watched.page
+    watched.allowed_errors += [r"404", r"Failed to load", r"wasm", r"WebAssembly", r"pyodide"]
+    page.route("**/*.wasm", lambda r: r.fulfill(status=404, body="gone"))
+    page.goto(base_url + "how-llms-work.html")
+    page.wait_for_selector("html[data-state=error]", state="attached", timeout=120_000)
+    status = page.locator("#runtime-status")
+    assert "could not start" in status.text_content()
+    assert status.locator("button", has_text="Retry").is_visible()
+    assert page.locator("[data-demo=weights] svg.figure").count() == 1
+    assert page.locator("[data-demo=weights] [data-input=w1]").is_disabled()

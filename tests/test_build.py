@@ -1,0 +1,131 @@
+"""The built site: pre-rendered figures, security headers, the trimmed lock, caching."""
+
+import ast
+import json
+import re
+from html import unescape
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+import build
+from llmexplain import page
+
+PAGES = ["index.html", "how-llms-work.html", "credits.html"]
+
+
+class Slots(HTMLParser):
+    """Collects each demo's params and the text of its text slots, as a browser would see them."""
+
+    def __init__(self):
+        super().__init__()
+        self.demos, self.stack, self.scripts = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "script":
+            self.scripts.append(a)
+        if "data-demo" in a:
+            self.demos.append({"name": a["data-demo"], "params": a["data-params"], "slots": {}})
+        slot = a.get("data-slot")
+        if tag not in ("input", "br", "meta", "link", "img"):
+            self.stack.append(slot)
+        if slot:
+            self.demos[-1]["slots"].setdefault(slot, "")
+
+    def handle_endtag(self, tag):
+        if tag not in ("input", "br", "meta", "link", "img") and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        for slot in filter(None, self.stack):
+            self.demos[-1]["slots"][slot] += data
+
+
+def parse(site, name):
+    p = Slots()
+    p.feed((site / name).read_text())
+    return p
+
+
+def test_prerendered_html_holds_each_demos_initial_state(site):
+    demos = parse(site, "how-llms-work.html").demos
+    assert demos, "the essay has no demos"
+    for i, d in enumerate(demos):
+        reply = json.loads(page.create(f"t{i}", d["name"], d["params"]))
+        for slot, text in reply["text"].items():
+            assert d["slots"][slot] == text, (d["name"], slot)
+        for slot in reply.get("svg", {}):
+            assert d["slots"][slot] is not None
+    html = (site / "how-llms-work.html").read_text()
+    assert html.count("<svg") >= len(demos)
+    assert 'data-input="w1"' in html and 'value="2.0"' in html
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_has_a_strict_csp_and_no_inline_script(site, name):
+    html = (site / name).read_text()
+    csp = unescape(re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1))
+    assert "'wasm-unsafe-eval'" in csp
+    assert "'unsafe-eval'" not in csp and "'unsafe-inline'" not in csp
+    for script in parse(site, name).scripts:
+        assert script.get("src") or script.get("type") == "application/json", script
+    assert " style=" not in html and "<style" not in html
+
+
+def test_trimmed_lock_names_exactly_what_we_ship(site):
+    (lock_path,) = (site / "py").glob("pyodide-lock.*.json")
+    lock = json.loads(lock_path.read_text())
+    assert lock["info"]["version"] == "0.27.7"
+    assert set(lock["packages"]) == {"numpy", "llmexplain"}
+    assert lock["packages"]["llmexplain"]["depends"] == ["numpy"]
+    (runtime,) = [p for p in (site / "py").iterdir() if (p / "pyodide.asm.wasm").exists()]
+    for entry in lock["packages"].values():
+        wheel = (runtime / entry["file_name"]).resolve()
+        assert wheel.is_relative_to(site) and build.sha256(wheel) == entry["sha256"]
+
+
+def test_every_fetched_file_has_a_content_hashed_name(site):
+    hashed = re.compile(r"(^py/[0-9a-f]{12}/[^/]+$|^py/pyodide-lock\.[0-9a-f]{12}\.json$|"
+                        r"^assets/[\w-]+\.[0-9a-f]{12}\.\w+$)")
+    for p in site.rglob("*"):
+        rel = p.relative_to(site).as_posix()
+        if p.is_file() and not rel.endswith(".html") and rel != "_headers":
+            assert hashed.match(rel), rel
+
+
+def test_core_does_not_import_the_browser():
+    src = Path(build.SRC / "llmexplain")
+    for path in src.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not any(n.split(".")[0] in ("js", "pyodide") for n in names), path
+
+
+def test_rebuild_uses_the_cache_and_no_network(site, tmp_path, monkeypatch):
+    def no_network(cmd, **kw):
+        raise AssertionError(f"a rebuild ran {cmd}")
+
+    monkeypatch.setattr(build, "run", no_network)
+    rebuilt = build.build(site=tmp_path / "site")
+    assert sorted(p.relative_to(rebuilt).as_posix() for p in rebuilt.rglob("*")) == \
+        sorted(p.relative_to(site).as_posix() for p in site.rglob("*"))
+
+
+def test_a_tampered_download_stops_the_build_naming_the_file(tmp_path):
+    bad = tmp_path / "downloads" / "pyodide-0.27.7.tgz"
+    bad.parent.mkdir()
+    bad.write_bytes(b"not pyodide")
+    with pytest.raises(build.BuildError, match=r"pyodide-0\.27\.7\.tgz: sha256 is"):
+        build.fetch("npm", *build.PYODIDE_NPM, tmp_path)
+    assert not bad.exists()  # the next build downloads it afresh
+
+
+def test_cli_errors_are_one_line(tmp_path, capsys):
+    with build.make_server(tmp_path, port=0) as taken:
+        port = str(taken.server_address[1])
+        assert build.main(["serve", "--no-build", "--port", port, "--site", str(tmp_path)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("build.py: error:") and "\n" not in err

@@ -1,0 +1,38 @@
+"""The browser boundary, called exactly as the worker calls it."""
+
+import json
+
+import pytest
+
+from llmexplain import neuron as nn
+from llmexplain import page
+
+
+def test_weights_demo_round_trip():
+    first = json.loads(page.create("w", "weights", json.dumps({"w1": 1.5})))
+    assert first["values"]["w1"] == 1.5
+    after = json.loads(page.event("w", "x2", "0.9"))
+    expected = nn.neuron([0.7, 0.9], [1.5, -3.0], 0.2)
+    assert float(after["text"]["output"].replace("−", "-")) == pytest.approx(expected, abs=0.005)
+    assert after["text"]["arithmetic"] == "1.5 × 0.70 + (−3.0) × 0.90 + 0.2 = −1.45"
+
+
+@pytest.mark.parametrize("bad", ["abc", "nan", "inf", "", "1e400", "😀", "\x00"])
+def test_bad_input_gets_a_message_and_keeps_state(bad):
+    page.create("w", "weights", "{}")
+    before = page.event("w", "w1", "1.0")
+    reply = json.loads(page.event("w", "w1", bad))
+    assert "weight w₁" in reply["error"] and set(reply) == {"error"}
+    assert page.event("w", "b", "0.2") == before  # nothing was lost
+
+
+def test_out_of_range_is_clamped_not_refused():
+    page.create("w", "weights", "{}")
+    assert json.loads(page.event("w", "w2", "99"))["values"]["w2"] == 5.0
+
+
+def test_unknown_control_and_unknown_demo():
+    page.create("w", "weights", "{}")
+    assert "no control" in json.loads(page.event("w", "w9", "1"))["error"]
+    with pytest.raises(KeyError):
+        page.create("x", "no-such-demo", "{}")
