@@ -270,6 +270,7 @@ def render_pages(site, assets, config):
         return SimpleNamespace(
             id=f"{name}-{next(counter)}", controls=demo.controls, params=json.dumps(params),
             text=shown.get("text", {}), values=shown.get("values", {}),
+            images=shown.get("images", {}), attrs=shown.get("attrs", {}),
             svg={k: Markup(v) for k, v in shown.get("svg", {}).items()})
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),

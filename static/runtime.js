@@ -128,6 +128,10 @@ class Demo {
       if (doc.querySelector("parsererror")) throw new Error(`bad SVG in slot ${name}`);
       for (const el of this.slots(name)) el.replaceChildren(document.importNode(doc.documentElement, true));
     }
+    for (const [name, url] of Object.entries(reply.images || {})) {
+      if (!url.startsWith("data:image/png;base64,")) throw new Error(`slot ${name}: not a PNG`);
+      for (const el of this.slots(name)) if (el.getAttribute("src") !== url) el.setAttribute("src", url);
+    }
     for (const [name, attrs] of Object.entries(reply.attrs || {})) {
       for (const el of this.slots(name)) {
         for (const [attr, value] of Object.entries(attrs)) {

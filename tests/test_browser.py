@@ -66,3 +66,11 @@ def test_a_runtime_that_cannot_load_says_so_and_keeps_the_page(watched, base_url
     assert status.locator("button", has_text="Retry").is_visible()
     assert page.locator("[data-demo=weights] svg.figure").count() == 1
     assert page.locator("[data-demo=weights] [data-input=w1]").is_disabled()
+
+
+def test_the_watch_catches_a_request_leaving_localhost(watched):
+    # Proves the guard every browser test relies on can fail.
+    with pytest.raises(Exception):
+        watched.page.goto("http://example.invalid/")
+    assert watched.offsite == ["http://example.invalid/"]
+    watched.offsite.clear()

@@ -54,3 +54,4 @@ def test_yes_region_holds_exactly_the_grid_points_with_positive_sum(seed):
         z = nn.weighted_sum(p, w, b)
         if abs(z) > 1e-6:
             assert (len(region) >= 3 and inside(region, p)) == (z > 0), (w, b, p)
+

@@ -5,6 +5,8 @@ A demo class takes its initial parameters as keyword arguments, changes state in
 
     {"text":   {slot: str},        # put in with textContent
      "svg":    {slot: svg text},   # drawn by our own code, every string escaped
+     "images": {slot: PNG data URL}, # pixels (see pixels.py), for an <img data-slot>
+     "attrs":  {slot: {attr: value}},# state such as aria-pressed or disabled; None removes
      "values": {control: value},   # where each control should stand
      "running": bool}              # optional: the page sends "tick" each frame while true
 
