@@ -129,3 +129,27 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
         assert build.main(["serve", "--no-build", "--port", port, "--site", str(tmp_path)]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("build.py: error:") and "\n" not in err
+
+
+def test_server_sends_types_policy_caching_and_gzip(site):
+    import threading
+    import urllib.request
+
+    server = build.make_server(site, port=0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        (wasm,) = site.glob("py/*/pyodide.asm.wasm")
+        req = urllib.request.Request(base + wasm.relative_to(site).as_posix(),
+                                     headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(req) as r:
+            assert r.headers["Content-Type"] == "application/wasm"
+            assert r.headers["Content-Encoding"] == "gzip"
+            assert "immutable" in r.headers["Cache-Control"]
+            assert len(r.read()) < wasm.stat().st_size / 2
+        with urllib.request.urlopen(base + "how-llms-work.html") as r:
+            assert r.headers["Content-Security-Policy"] == build.CSP
+            assert r.headers["Cache-Control"] == "no-cache"
+    finally:
+        server.shutdown()
+        server.server_close()
