@@ -28,7 +28,7 @@ function fail(message) {
   worker = null;
   ready = false;
   for (const demo of demos.values()) demo.enable(false);
-  setState("error", `The live demos could not start: ${message} The figures show their ` +
+  setState("error", `The live demos could not start: ${message.replace(/[.]?$/, ".")} The figures show their ` +
     "starting state; the text reads fine without them.");
 }
 

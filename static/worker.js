@@ -36,7 +36,7 @@ async function boot(config) {
     messageCallback: () => {},
     errorCallback: (text) => loadErrors.push(text),
   });
-  if (loadErrors.length) throw new Error(loadErrors.join("\n"));
+  if (loadErrors.length) throw new Error(loadErrors.join(" "));
   stage("Starting the demos");
   const page = pyodide.pyimport("llmexplain.page");
   api = { create: page.create, event: page.event }; // borrowed from `page`, which we keep

@@ -74,3 +74,12 @@ def test_the_watch_catches_a_request_leaving_localhost(watched):
         watched.page.goto("http://example.invalid/")
     assert watched.offsite == ["http://example.invalid/"]
     watched.offsite.clear()
+
+
+def test_a_tampered_wheel_is_refused(watched, base_url):
+    page = watched.page
+    watched.allowed_errors += [r"integrity", r"digest", r"llmexplain", r"Failed to"]
+    page.route("**/llmexplain-*.whl", lambda r: r.fulfill(status=200, body=b"PK tampered"))
+    page.goto(base_url + "how-llms-work.html")
+    page.wait_for_selector("html[data-state=error]", state="attached", timeout=120_000)
+    assert "llmexplain" in page.text_content("#runtime-status")
