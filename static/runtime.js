@@ -42,8 +42,8 @@ class Demo {
     this.seq = 0;
     this.svgCache = new Map();
     this.errorBox = el.querySelector("[data-demo-error]");
+    // "input" fires for sliders, text, selects and checkboxes alike, on every change.
     el.addEventListener("input", (e) => this.onInput(e));
-    el.addEventListener("change", (e) => this.onInput(e));
     el.addEventListener("click", (e) => {
       const button = e.target.closest("[data-action]");
       if (button && !button.disabled) this.send(button.dataset.action, null, e.timeStamp, true);
@@ -53,8 +53,6 @@ class Demo {
   onInput(e) {
     const input = e.target.closest("[data-input]");
     if (!input) return;
-    // Sliders fire both events; one is enough for them, text fields want every keystroke.
-    if (e.type === "change" && input.type === "range") return;
     const value = input.type === "checkbox" ? input.checked : input.value;
     this.send(input.dataset.input, value, e.timeStamp, false);
   }
