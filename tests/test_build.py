@@ -153,3 +153,21 @@ def test_server_sends_types_policy_caching_and_gzip(site):
     finally:
         server.shutdown()
         server.server_close()
+
+
+VNU = ("vnu-jar@26.9.27", "vnu-jar-26.9.27.tgz",
+       "5970d3ffca91a627cf0965e5d91bb2e4242307c29292998de0b419d6a901b2b7")
+
+
+def test_pages_are_valid_html(site, tmp_path):
+    import shutil
+    import subprocess
+    import tarfile
+
+    if not shutil.which("java"):
+        pytest.fail("the HTML validator needs Java (apt-get install default-jre-headless)")
+    with tarfile.open(build.fetch("npm", *VNU, build.DEFAULT_CACHE)) as tar:
+        (tmp_path / "vnu.jar").write_bytes(tar.extractfile("package/build/dist/vnu.jar").read())
+    out = subprocess.run(["java", "-jar", str(tmp_path / "vnu.jar"), "--errors-only",
+                          *[str(site / p) for p in PAGES]], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
