@@ -14,6 +14,7 @@ Its `controls` attribute declares its inputs (see `controls.py`). The same `rend
 build time under CPython to put each figure into the HTML before any script runs.
 """
 
+from .learning_loop import LearningLoop
 from .weights import Weights
 
-DEMOS = {"weights": Weights}
+DEMOS = {"weights": Weights, "learning": LearningLoop}
