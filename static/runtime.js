@@ -8,10 +8,12 @@ const status = document.getElementById("runtime-status");
 const statusText = status.querySelector("[data-status-text]");
 const retry = status.querySelector("[data-status-retry]");
 // Attributes Python may set: presentation and state, never links, scripts or styles.
-const SAFE_ATTR = /^(aria-[a-z]+|disabled|hidden|class|data-[a-z-]+|title|min|max|step)$/;
+const SAFE_ATTR = /^(aria-[a-z]+|disabled|hidden|class|data-[a-z-]+|title|min|max|step|role|tabindex)$/;
+// Elements Python may build in an items slot (build.py checks the same list).
+const ITEM_TAGS = new Set(["span", "button", "li", "code", "mark", "strong", "em", "kbd"]);
 
 let worker = null;
-let ready = false;
+let ready = false; // the worker is up
 let starting = 0; // demos whose first render has not come back yet
 const demos = new Map(); // id -> Demo
 
@@ -38,6 +40,7 @@ class Demo {
     this.id = el.id;
     this.queue = []; // events waiting for the worker: {name, value, t0}
     this.busy = false;
+    this.live = false; // its first render is in
     this.running = false;
     this.seq = 0;
     this.svgCache = new Map();
@@ -46,7 +49,17 @@ class Demo {
     el.addEventListener("input", (e) => this.onInput(e));
     el.addEventListener("click", (e) => {
       const button = e.target.closest("[data-action]");
-      if (button && !button.disabled) this.send(button.dataset.action, null, e.timeStamp, true);
+      if (button) {
+        if (!button.disabled) this.send(button.dataset.action, button.dataset.value ?? null, e.timeStamp, true);
+        return;
+      }
+      // A click on a plot: where, as fractions of its box, so Python needs no pixel sizes.
+      const area = e.target.closest("[data-pointer]");
+      if (area && this.live) {
+        const box = area.getBoundingClientRect();
+        const at = [(e.clientX - box.left) / box.width, (e.clientY - box.top) / box.height];
+        this.send(area.dataset.pointer, at, e.timeStamp, true);
+      }
     });
   }
 
@@ -69,12 +82,16 @@ class Demo {
   }
 
   flush() {
-    if (!ready || this.busy || !this.queue.length) return;
+    if (!ready || !this.live || this.busy || !this.queue.length) return;
     const next = this.queue.shift();
     this.busy = true;
     this.inflight = next;
-    worker.postMessage({ type: "event", id: this.id, seq: ++this.seq, name: next.name,
-                         value: next.value === null ? null : String(next.value) });
+    if (Array.isArray(next.value)) {
+      worker.postMessage({ type: "pointer", id: this.id, seq: ++this.seq, name: next.name, at: next.value });
+    } else {
+      worker.postMessage({ type: "event", id: this.id, seq: ++this.seq, name: next.name,
+                           value: next.value === null ? null : String(next.value) });
+    }
   }
 
   start() {
@@ -139,6 +156,9 @@ class Demo {
         }
       }
     }
+    for (const [name, list] of Object.entries(reply.items || {})) {
+      for (const el of this.slots(name)) this.fill(el, list);
+    }
     for (const [name, value] of Object.entries(reply.values || {})) {
       for (const input of this.el.querySelectorAll(`[data-input="${CSS.escape(name)}"]`)) {
         // Never move a control under the reader's hand.
@@ -148,6 +168,23 @@ class Demo {
       }
     }
     this.running = Boolean(reply.running);
+  }
+
+  // Rebuilds a slot's children from plain data; keyboard focus stays at the same position.
+  fill(el, list) {
+    const focused = [...el.children].indexOf(document.activeElement);
+    const made = list.map(({ tag, text, attrs }) => {
+      if (!ITEM_TAGS.has(tag)) throw new Error(`element <${tag}> is not allowed`);
+      const child = document.createElement(tag);
+      child.textContent = text;
+      for (const [attr, value] of Object.entries(attrs || {})) {
+        if (!SAFE_ATTR.test(attr)) throw new Error(`attribute ${attr} is not allowed`);
+        if (value !== null && value !== false) child.setAttribute(attr, value === true ? "" : String(value));
+      }
+      return child;
+    });
+    el.replaceChildren(...made);
+    if (focused >= 0 && made.length) made[Math.min(focused, made.length - 1)].focus();
   }
 }
 
@@ -178,27 +215,37 @@ function boot() {
     } else if (msg.type === "ready") {
       clearTimeout(timer);
       performance.mark("llmexplain:runtime-ready");
+      ready = true; // each demo takes input as soon as its own first render is in
       starting = demos.size;
       for (const demo of demos.values()) demo.start();
       if (!starting) live();
     } else {
       const demo = demos.get(msg.id);
+      if (msg.type === "loading") {
+        setState("loading", `${msg.text}…`);
+        return;
+      }
       const first = demo.inflight.name === "create";
+      if (first) demo.live = msg.type === "render";
       demo.done(msg);
       if (first) {
-        demo.enable(true);
+        demo.enable(demo.live);
         if (--starting === 0) live();
       }
     }
   };
-  worker.postMessage({ type: "boot", config: { ...config, indexURL: abs(config.indexURL),
+  const data = Object.fromEntries(Object.entries(config.data || {}).map(
+    ([name, entry]) => [name, { ...entry, url: abs(entry.url) }]));
+  worker.postMessage({ type: "boot", config: { ...config, data, indexURL: abs(config.indexURL),
                                                 lockFileURL: abs(config.lockFileURL) } });
 }
 
 function live() {
   ready = true;
   performance.mark("llmexplain:demos-live");
-  setState("ready", "Python is running in your browser: every figure is live.");
+  const dead = [...demos.values()].filter((d) => !d.live).length;
+  setState("ready", dead ? `Python is running in your browser, but ${dead} figure${dead > 1 ? "s" : ""} ` +
+    "could not start; the message is beside it." : "Python is running in your browser: every figure is live.");
   for (const demo of demos.values()) demo.flush();
 }
 

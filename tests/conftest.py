@@ -18,6 +18,8 @@ sys.path.insert(0, str(ROOT))
 import build  # noqa: E402
 
 CHROMIUM = os.environ.get("LLMEXPLAIN_CHROMIUM", "/usr/bin/chromium")
+# Core code reads vocabularies and vectors from here, as it does from the worker's folder.
+os.environ.setdefault("LLMEXPLAIN_DATA", str(build.data_dir(build.DEFAULT_CACHE)))
 ARTIFACTS = ROOT / "test-artifacts"
 
 

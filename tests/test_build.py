@@ -1,6 +1,8 @@
 """The built site: pre-rendered figures, security headers, the trimmed lock, caching."""
 
 import ast
+import base64
+import hashlib
 import json
 import re
 from html import unescape
@@ -58,6 +60,8 @@ def test_prerendered_html_holds_each_demos_initial_state(site):
             assert d["slots"][slot] == text, (d["name"], slot)
         for slot in reply.get("svg", {}):
             assert d["slots"][slot] is not None
+        for slot, items in reply.get("items", {}).items():
+            assert d["slots"][slot] == "".join(i["text"] for i in items), (d["name"], slot)
     html = (site / "how-llms-work.html").read_text()
     assert html.count("<svg") >= len(demos)
     assert 'data-input="w1"' in html and 'value="2.0"' in html
@@ -88,11 +92,54 @@ def test_trimmed_lock_names_exactly_what_we_ship(site):
 
 def test_every_fetched_file_has_a_content_hashed_name(site):
     hashed = re.compile(r"(^py/[0-9a-f]{12}/[^/]+$|^py/pyodide-lock\.[0-9a-f]{12}\.json$|"
-                        r"^assets/[\w-]+\.[0-9a-f]{12}\.\w+$)")
+                        r"^(assets|data)/[\w.-]+\.[0-9a-f]{12}\.\w+$)")
     for p in site.rglob("*"):
         rel = p.relative_to(site).as_posix()
         if p.is_file() and not rel.endswith(".html") and rel != "_headers":
             assert hashed.match(rel), rel
+
+
+def config(site):
+    html = (site / "how-llms-work.html").read_text()
+    return json.loads(re.search(r'id="llmexplain-config">(.*?)</script>', html).group(1))
+
+
+def test_data_files_are_shipped_with_their_hash_for_the_browser_to_check(site):
+    data = config(site)["data"]
+    assert "cl100k_base.tiktoken" in data
+    for name, entry in data.items():
+        body = (site / entry["url"]).read_bytes()
+        assert entry["integrity"] == "sha256-" + base64.b64encode(hashlib.sha256(body).digest()).decode()
+        assert entry["bytes"] == len(body)
+    cl100k = (site / data["cl100k_base.tiktoken"]["url"]).read_text().splitlines()
+    assert len(cl100k) == 100256 and cl100k[0] == "IQ== 0"  # "!" is rank 0 in every GPT vocabulary
+
+
+def test_every_data_file_a_demo_names_exists():
+    from llmexplain.demos import DEMOS
+
+    shipped = set(build.data_files())
+    for name, demo in DEMOS.items():
+        assert set(getattr(demo, "data", ())) <= shipped, name
+
+
+def test_clean_gutenberg_unwraps_paragraphs_and_drops_the_boilerplate():
+    raw = ("[A Tale by Someone 1900]\r\n\r\nCHAPTER I\r\n\r\nIt was a dark\r\nand stormy  night.\r\n"
+           "\r\n\r\n\"Quite,\" she said.\r\n\r\nEnd of Project Gutenberg's A Tale\r\n\r\nLicence text.")
+    assert build.clean_gutenberg(raw) == ["CHAPTER I", "It was a dark and stormy night.",
+                                          '"Quite," she said.']
+
+
+def test_corpus_keeps_a_disjoint_held_out_tenth():
+    corpus = build.corpus()
+    train, heldout = corpus.train.read_text(), corpus.heldout.read_text()
+    assert len(corpus.books) == len(build.PROSE_BOOKS)
+    assert 0.08 < len(heldout) / (len(train) + len(heldout)) < 0.12
+    assert not set(heldout.splitlines()[:50]) & set(train.splitlines())
+    for text in (train, heldout):
+        assert "\r" not in text and "Gutenberg" not in text and "\n\n" not in text
+    simple = build.corpus(simple=True)
+    assert [t for t, _ in simple.books] == [t for t, _ in corpus.books][:len(build.SIMPLE_BOOKS)]
 
 
 def test_core_does_not_import_the_browser():

@@ -36,3 +36,27 @@ def test_unknown_control_and_unknown_demo():
     assert "no control" in json.loads(page.event("w", "w9", "1"))["error"]
     with pytest.raises(KeyError):
         page.create("x", "no-such-demo", "{}")
+
+
+def test_a_click_arrives_as_fractions_and_demos_name_their_data():
+    class Spy:
+        controls, data = {}, ("some.file",)
+
+        def __init__(self):
+            self.seen = []
+
+        def handle(self, name, value):
+            self.seen.append((name, value))
+
+        def render(self):
+            return {"text": {}}
+
+    page.DEMOS["spy"] = Spy
+    try:
+        page.create("s", "spy", "{}")
+        page.pointer("s", "add", 0.25, 1)
+        assert page._live["s"].seen == [("add", [0.25, 1.0])]
+        assert json.loads(page.needs("spy")) == ["some.file"]
+        assert json.loads(page.needs("weights")) == []
+    finally:
+        del page.DEMOS["spy"]

@@ -20,6 +20,11 @@ def create(demo_id, name, params_json):
     return _reply(_live[demo_id])
 
 
+def needs(name):
+    """The data files demo `name` reads, which the worker fetches before create()."""
+    return json.dumps(list(getattr(DEMOS[name], "data", ())))
+
+
 def event(demo_id, name, value):
     """Forward one input event; a reader's mistake comes back as {"error": message}."""
     demo = _live[demo_id]
@@ -28,6 +33,11 @@ def event(demo_id, name, value):
     except InputError as e:
         return json.dumps({"error": str(e)})
     return _reply(demo)
+
+
+def pointer(demo_id, name, fx, fy):
+    """A click at (fx, fy), fractions of the clicked element's box from its top left."""
+    return event(demo_id, name, [float(fx), float(fy)])
 
 
 def _reply(demo):

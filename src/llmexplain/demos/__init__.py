@@ -7,10 +7,15 @@ A demo class takes its initial parameters as keyword arguments, changes state in
      "svg":    {slot: svg text},   # drawn by our own code, every string escaped
      "images": {slot: PNG data URL}, # pixels (see pixels.py), for an <img data-slot>
      "attrs":  {slot: {attr: value}},# state such as aria-pressed or disabled; None removes
+     "items":  {slot: [{"tag": "button", "text": str, "attrs": {attr: value}}]},
+                                   # a slot's children, built element by element, never parsed
      "values": {control: value},   # where each control should stand
      "running": bool}              # optional: the page sends "tick" each frame while true
 
-Its `controls` attribute declares its inputs (see `controls.py`). The same `render()` runs at
+Its `controls` attribute declares its inputs (see `controls.py`); an optional `data` tuple
+names the data files it reads (see `llmexplain.data`). A click on an element carrying
+`data-pointer="<name>"` arrives as `handle(name, [fx, fy])`, fractions of that element's box;
+a `data-action` button's `data-value` arrives as the value. The same `render()` runs at
 build time under CPython to put each figure into the HTML before any script runs.
 """
 
