@@ -166,3 +166,14 @@ def test_every_control_works_from_the_keyboard(watched, base_url):
         page.wait_for_selector(f"{DEMO} [data-slot={name}-shown]:text-is('{value + 0.01:.2f}')")
     assert data_in_the_page(demo)[:, chosen] == pytest.approx([x[chosen] + 0.01,
                                                                y[chosen] + 0.01])
+
+
+def test_clicking_the_plot_adds_a_point_there(watched, base_url):
+    page, demo = open_demo(watched, base_url)
+    n = data_in_the_page(demo).shape[1]
+    area = demo.locator("[data-pointer=place]")
+    box = area.bounding_box()
+    area.click(position={"x": box["width"] * 0.8, "y": box["height"] * 0.3}, force=True)
+    expect(demo.locator("option:not([hidden])")).to_have_count(n + 1)
+    x, y = data_in_the_page(demo)[:, -1]
+    assert x == pytest.approx(0.8, abs=0.011) and y == pytest.approx(0.7, abs=0.011)

@@ -238,3 +238,13 @@ def test_contour_ellipses_are_drawn_where_the_loss_has_that_value(k):
             + ry * math.sin(t) * np.array([-math.sin(a), math.cos(a)])
         w = lo + np.array([p[0] / scale, (loop.LAND_H - p[1]) / scale])
         assert learning.loss(w, d.x, d.y) == pytest.approx(d._loss(d.best) + excess, rel=1e-9)
+
+
+def test_a_click_on_the_plot_adds_a_point_where_it_landed():
+    d = LearningLoop(n=3)
+    d.handle("place", [0.25, 0.1])  # fractions from the top left, so y counts down
+    assert (d.x[-1], d.y[-1]) == (0.25, 0.9) and d.selected == 3
+    for bad in ([1.5, 0.2], ["x", 0.2], None, [float("nan"), 0.5]):
+        with pytest.raises(InputError):
+            d.handle("place", bad)
+    assert len(d.x) == 4

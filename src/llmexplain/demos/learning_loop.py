@@ -108,6 +108,9 @@ class LearningLoop:
         self.flash = None
         if name in ACTIONS:
             return getattr(self, f"_do_{name}")()
+        if name == "place":  # a click on the plot, as fractions of its box from the top left
+            fx, fy = parse_click(value)
+            return self._add(round(fx, 2), round(1 - fy, 2), "placed")
         if name not in CONTROLS:
             raise InputError(f"This demo has no control named “{str(name)[:40]}”.")
         v = CONTROLS[name].parse(value)
@@ -166,13 +169,16 @@ class LearningLoop:
         self.note = f"Back to the first guess: loss {show_loss(self._loss(self.w))}."
 
     def _do_add(self):
-        if len(self.x) >= MAX_POINTS:
-            self.note = f"The figure holds at most {MAX_POINTS} points."
-            return
         x, y = np.round(self.rng.uniform(0.05, 0.95, 2), 2)
+        self._add(x, y, "added")
+
+    def _add(self, x, y, how):
+        if len(self.x) >= MAX_POINTS:
+            self.note = f"The figure holds at most {MAX_POINTS} points; remove one first."
+            return
         self.x, self.y = np.append(self.x, x), np.append(self.y, y)
         self.selected = len(self.x) - 1
-        self._data_changed(f"Added point {self.selected + 1} at {where(self, self.selected)}; "
+        self._data_changed(f"Point {self.selected + 1} {how} at {where(self, self.selected)}; "
                            "move it with the sliders.")
 
     def _do_remove(self):
@@ -373,6 +379,17 @@ FIT = 240.0  # the data plot's square, in SVG units
 PAD = 34.0
 
 
+def parse_click(value):
+    """[fx, fy] from the page, each within the plot's box."""
+    try:
+        fx, fy = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise InputError("A click on the plot did not come with a position.") from None
+    if not (0 <= fx <= 1 and 0 <= fy <= 1):
+        raise InputError("That click was outside the plot.")
+    return fx, fy
+
+
 def badge(n, x, y):
     return tag("text", str(n), x=num(x), y=num(y), class_="badge", text_anchor="middle")
 
@@ -406,7 +423,10 @@ def fit_plot(demo):
         (cx, cy), (_, gy) = px(demo.x[i], demo.y[i]), px(demo.x[i], float(np.clip(y_hat[i], 0, 1)))
         body += badge(2, cx + (-10 if demo.x[i] > 0.5 else 10), (cy + gy) / 2 + 4)
     area = tag("rect", x="0", y="0", width=num(FIT), height=num(FIT), class_="plot-area")
-    inner = tag("svg", area + body, x=num(PAD), y="8", width=num(FIT), height=num(FIT),
+    # On top and see-through, so its box is exactly the plot's and every click lands on it.
+    catch = tag("rect", x="0", y="0", width=num(FIT), height=num(FIT), fill="transparent",
+                data_pointer="place", class_="click-area")
+    inner = tag("svg", area + body + catch, x=num(PAD), y="8", width=num(FIT), height=num(FIT),
                 viewBox=f"0 0 {num(FIT)} {num(FIT)}")
     frame = axes(PAD, 8, FIT, FIT, ("0", "1"), ("0", "1"), "x →", "y →")
     label = (f"The {len(demo.x)} points and the line y = {show_weight(w)} × x + "
