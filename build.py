@@ -14,6 +14,7 @@ content-hashed name, so browsers may cache it for a year.
 import argparse
 import base64
 import contextlib
+import email.utils
 import functools
 import gzip
 import hashlib
@@ -456,8 +457,14 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         path = Path(self.translate_path(self.path))
         if (path.suffix in self.GZIP and path.is_file()
                 and "gzip" in self.headers.get("Accept-Encoding", "")):
+            mtime = path.stat().st_mtime
+            if not_modified_since(self.headers.get("If-Modified-Since"), mtime):
+                self.send_response(304)  # an HTML page revisited: no-cache means "ask first"
+                self.end_headers()
+                return None
             body = gzipped(path, path.stat().st_mtime_ns)
             self.send_response(200)
+            self.send_header("Last-Modified", self.date_time_string(int(mtime)))
             self.send_header("Content-Type", self.guess_type(str(path)))
             self.send_header("Content-Encoding", "gzip")
             self.send_header("Content-Length", str(len(body)))
@@ -478,6 +485,13 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, fmt, *args):
         if os.environ.get("LLMEXPLAIN_SERVE_LOG"):
             super().log_message(fmt, *args)
+
+
+def not_modified_since(header, mtime):
+    try:
+        return header is not None and int(mtime) <= email.utils.parsedate_to_datetime(header).timestamp()
+    except (TypeError, ValueError):
+        return False
 
 
 @functools.lru_cache(maxsize=64)

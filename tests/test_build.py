@@ -180,6 +180,7 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
 
 def test_server_sends_types_policy_caching_and_gzip(site):
     import threading
+    import urllib.error
     import urllib.request
 
     server = build.make_server(site, port=0)
@@ -197,6 +198,10 @@ def test_server_sends_types_policy_caching_and_gzip(site):
         with urllib.request.urlopen(base + "how-llms-work.html") as r:
             assert r.headers["Content-Security-Policy"] == build.CSP
             assert r.headers["Cache-Control"] == "no-cache"
+        again = urllib.request.Request(base + "how-llms-work.html", headers={
+            "Accept-Encoding": "gzip", "If-Modified-Since": r.headers["Last-Modified"]})
+        with pytest.raises(urllib.error.HTTPError, match="304"):
+            urllib.request.urlopen(again)  # urllib reports a 304 as an error
     finally:
         server.shutdown()
         server.server_close()
