@@ -47,6 +47,16 @@ class Demo {
     this.errorBox = el.querySelector("[data-demo-error]");
     // "input" fires for sliders, text, selects and checkboxes alike, on every change.
     el.addEventListener("input", (e) => this.onInput(e));
+    // A long list of items (token chips) is one tab stop; arrow keys move along it and
+    // focusing an item does what clicking it does (the "roving tabindex" pattern).
+    el.addEventListener("keydown", (e) => this.onRovingKey(e));
+    el.addEventListener("focusin", (e) => {
+      const item = e.target;
+      if (item.parentElement?.matches("[data-roving]") && item.dataset.action &&
+          item.getAttribute("tabindex") !== "0" && item.matches(":focus-visible")) {
+        this.send(item.dataset.action, item.dataset.value ?? null, e.timeStamp, true);
+      }
+    });
     el.addEventListener("click", (e) => {
       const button = e.target.closest("[data-action]");
       if (button) {
@@ -68,6 +78,22 @@ class Demo {
     if (!input) return;
     const value = input.type === "checkbox" ? input.checked : input.value;
     this.send(input.dataset.input, value, e.timeStamp, false);
+  }
+
+  onRovingKey(e) {
+    const list = e.target.parentElement;
+    if (!list?.matches("[data-roving]")) return;
+    const items = [...list.children];
+    const at = items.indexOf(e.target);
+    const to = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1,
+                 Home: 0, End: items.length - 1 }[e.key];
+    if (to !== undefined) {
+      e.preventDefault();
+      items[Math.max(0, Math.min(items.length - 1, to))].focus();
+    } else if (e.key === "Enter" || e.key === " ") {
+      e.preventDefault();
+      e.target.click();
+    }
   }
 
   enable(on) {

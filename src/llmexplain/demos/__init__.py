@@ -20,6 +20,7 @@ build time under CPython to put each figure into the HTML before any script runs
 """
 
 from .learning_loop import LearningLoop
+from .tokenizer import Tokenizing
 from .weights import Weights
 
-DEMOS = {"weights": Weights, "learning": LearningLoop}
+DEMOS = {"weights": Weights, "learning": LearningLoop, "tokenizer": Tokenizing}

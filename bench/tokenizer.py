@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Benchmark the tokenizer demo: keystroke -> updated chips, for a 2,000-character text.
+
+    .venv/bin/python bench/tokenizer.py              build into a temporary folder, measure
+    .venv/bin/python bench/tokenizer.py --help       options
+
+Builds the site, serves it on 127.0.0.1, opens the essay in headless Chromium, puts 2,000
+characters of held-out corpus text in the tokenizer's box and types into it, one key at a
+time, each key only after the previous reply is in the DOM. The time per key is the
+runtime's own `llmexplain:input:tokenizer` measure: from the input event's timeStamp to the
+moment the new chips and counts are in the page. Also timed: the switch to GPT-4's
+vocabulary (click -> its chips shown) and a 1 MB paste (-> the limit message shown).
+Target: p95 <= 50 ms per key, for either tokenizer.
+"""
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+from run import CHROMIUM, WAIT_MEASURE_JS, Profile, build, cpu_model, percentile
+
+TARGET_P95_MS = 50
+DEMO = "[data-demo=tokenizer]"
+MEASURE = "llmexplain:input:tokenizer"
+
+
+def type_keys(page, presses, timeout_ms):
+    """Type a letter, then Backspace, and so on; returns ms per key from the page's measures."""
+    page.evaluate("(name) => performance.clearMeasures(name)", MEASURE)
+    box = page.locator(f"{DEMO} [data-input=text]")
+    box.focus()
+    page.keyboard.press("End")
+    for i in range(presses):
+        page.keyboard.press("x" if i % 2 == 0 else "Backspace")
+        page.evaluate(WAIT_MEASURE_JS, [MEASURE, i, timeout_ms])
+    return page.evaluate("(name) => performance.getEntriesByName(name, 'measure')"
+                         ".map((m) => m.duration)", MEASURE)
+
+
+def wait_text(page, slot, text, timeout_ms):
+    page.wait_for_selector(f"{DEMO} [data-slot={slot}]:text-is('{text}')", timeout=timeout_ms)
+
+
+def row(label, xs):
+    return (f"  {label:<34} {len(xs):>5} {statistics.median(xs):>7.1f} {percentile(xs, 95):>7.1f} "
+            f"{max(xs):>7.1f}  {'met' if percentile(xs, 95) <= TARGET_P95_MS else 'MISSED'}")
+
+
+def bench(args):
+    text = build.corpus().heldout.read_text()[:2000]
+    with tempfile.TemporaryDirectory(prefix="llmexplain-bench-") as tmp:
+        site = build.build(site=Path(tmp) / "site")
+        server = build.make_server(site, 0)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base_url = f"http://127.0.0.1:{server.server_address[1]}/"
+        timeout_ms = args.timeout * 1000
+        out, notes = [], []
+        try:
+            with sync_playwright() as pw:
+                profile = Profile(pw, base_url)
+                try:
+                    page = profile.visit("how-llms-work.html", args.timeout)
+                    page.locator(f"{DEMO} [data-input=text]").fill(text)
+                    wait_text(page, "n-chars", f"{len(text):,}", timeout_ms)
+                    ours = type_keys(page, args.presses, timeout_ms)
+
+                    started = time.perf_counter()
+                    page.locator(f"{DEMO} [data-action=use][data-value=gpt4]").click()
+                    page.wait_for_selector(f"{DEMO} [data-slot=use-gpt4][aria-pressed=true]",
+                                           timeout=timeout_ms)
+                    switch_ms = (time.perf_counter() - started) * 1000
+                    gpt4 = type_keys(page, args.presses, timeout_ms)
+
+                    started = time.perf_counter()
+                    page.locator(f"{DEMO} [data-input=text]").fill("x" * 1_048_576)
+                    page.wait_for_selector(f"{DEMO} [data-slot=limit]:not([hidden])", timeout=timeout_ms)
+                    paste_ms = (time.perf_counter() - started) * 1000
+                    profile.check("how-llms-work.html", page)
+                    version = profile.context.browser.version if profile.context.browser else "?"
+                finally:
+                    notes += profile.errors
+                    profile.close()
+        finally:
+            server.shutdown()
+            server.server_close()
+    out.append(f"machine: {cpu_model()}; Chromium {version} headless")
+    out.append(f"Tokenizer demo, keystroke -> chips and counts updated, ms "
+               f"(text of {len(text):,} characters; target p95 <= {TARGET_P95_MS} ms)")
+    out.append(f"  {'':<34} {'n':>5} {'p50':>7} {'p95':>7} {'max':>7}")
+    out.append(row("ours (4,096 tokens)", ours))
+    out.append(row("GPT-4's cl100k_base (100,256)", gpt4))
+    out.append(f"  switch to GPT-4's (first time: reads its vocabulary): {switch_ms:.0f} ms, "
+               f"click -> its chips shown")
+    out.append(f"  paste of 1,048,576 characters -> limit message shown: {paste_ms:.0f} ms "
+               f"(GPT-4's tokenizer, first 20,000 characters)")
+    out += [f"note: console error: {e[:200]}" for e in notes]
+    return "\n".join(out)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--presses", type=int, default=100, help="keys per tokenizer (default: 100)")
+    parser.add_argument("--timeout", type=int, default=180, help="seconds to wait (default: 180)")
+    args = parser.parse_args(argv)
+    if not Path(CHROMIUM).exists():
+        print(f"bench/tokenizer.py: error: no Chromium at {CHROMIUM}", file=sys.stderr)
+        return 1
+    print(bench(args), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
