@@ -19,8 +19,10 @@ a `data-action` button's `data-value` arrives as the value. The same `render()` 
 build time under CPython to put each figure into the HTML before any script runs.
 """
 
+from .embeddings import Embeddings
 from .learning_loop import LearningLoop
 from .tokenizer import Tokenizing
 from .weights import Weights
 
-DEMOS = {"weights": Weights, "learning": LearningLoop, "tokenizer": Tokenizing}
+DEMOS = {"weights": Weights, "learning": LearningLoop, "tokenizer": Tokenizing,
+         "embeddings": Embeddings}

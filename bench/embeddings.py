@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Benchmark the embeddings demo: click a word -> its vector, neighbours and map updated.
+
+    .venv/bin/python bench/embeddings.py              build into a temporary folder, measure
+    .venv/bin/python bench/embeddings.py --help       options
+
+Builds the site, serves it on 127.0.0.1, opens the essay in headless Chromium and clicks
+the figure's neighbour buttons, one after another, each click only after the previous
+reply is in the DOM: every click is a neighbour query over the whole table (one
+matrix-vector product), plus the strip, the list and the map drawn again. The time per
+click is the runtime's own `llmexplain:input:embeddings` measure, from the click's
+timeStamp to the moment the new render is in the page. Done for GloVe's table (20,000
+words) and ours (5,000); also timed: an analogy typed into its box, and the first switch to
+our table (which reads it and works out its map). Target: p95 <= 30 ms.
+"""
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+from run import CHROMIUM, WAIT_MEASURE_JS, Profile, build, cpu_model, percentile
+
+TARGET_P95_MS = 30
+DEMO = "[data-demo=embeddings]"
+MEASURE = "llmexplain:input:embeddings"
+
+
+def measures(page):
+    return page.evaluate("(name) => performance.getEntriesByName(name, 'measure')"
+                         ".map((m) => m.duration)", MEASURE)
+
+
+def click_words(page, clicks, timeout_ms):
+    """Click the second neighbour each time (the first often leads straight back)."""
+    page.evaluate("(name) => performance.clearMeasures(name)", MEASURE)
+    for i in range(clicks):
+        page.locator(f"{DEMO} [data-slot=neighbours] button").nth(1 + i % 3).click()
+        page.evaluate(WAIT_MEASURE_JS, [MEASURE, i, timeout_ms])
+    return measures(page)
+
+
+def type_analogies(page, presses, timeout_ms):
+    """Type into the analogy's c box, a letter then Backspace: one analogy per key."""
+    page.evaluate("(name) => performance.clearMeasures(name)", MEASURE)
+    box = page.locator(f"{DEMO} [data-input=c]")
+    box.fill("woman")
+    page.evaluate(WAIT_MEASURE_JS, [MEASURE, 0, timeout_ms])
+    page.evaluate("(name) => performance.clearMeasures(name)", MEASURE)
+    box.focus()
+    page.keyboard.press("End")
+    for i in range(presses):
+        page.keyboard.press("s" if i % 2 == 0 else "Backspace")
+        page.evaluate(WAIT_MEASURE_JS, [MEASURE, i, timeout_ms])
+    return measures(page)
+
+
+def row(label, xs):
+    return (f"  {label:<40} {len(xs):>5} {statistics.median(xs):>7.1f} {percentile(xs, 95):>7.1f} "
+            f"{max(xs):>7.1f}  {'met' if percentile(xs, 95) <= TARGET_P95_MS else 'MISSED'}")
+
+
+def bench(args):
+    timeout_ms = args.timeout * 1000
+    with tempfile.TemporaryDirectory(prefix="llmexplain-bench-") as tmp:
+        site = build.build(site=Path(tmp) / "site")
+        server = build.make_server(site, 0)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base_url = f"http://127.0.0.1:{server.server_address[1]}/"
+        rows, notes = [], []
+        try:
+            with sync_playwright() as pw:
+                profile = Profile(pw, base_url)
+                try:
+                    page = profile.visit("how-llms-work.html", args.timeout)
+                    rows.append(row("neighbour query, GloVe (20,000 words)",
+                                    click_words(page, args.clicks, timeout_ms)))
+                    rows.append(row("analogy a − b + c, GloVe, per key",
+                                    type_analogies(page, args.clicks, timeout_ms)))
+                    page.evaluate("(name) => performance.clearMeasures(name)", MEASURE)
+                    page.locator(f"{DEMO} [data-action=use][data-value=ours]").click()
+                    page.evaluate(WAIT_MEASURE_JS, [MEASURE, 0, timeout_ms])
+                    switch = measures(page)
+                    rows.append(row("neighbour query, ours (5,000 words)",
+                                    click_words(page, args.clicks, timeout_ms)))
+                    rows.append(row("switch to ours (first time: reads it)", switch))
+                    profile.check("how-llms-work.html", page)
+                    version = profile.context.browser.version if profile.context.browser else "?"
+                finally:
+                    notes += profile.errors
+                    profile.close()
+        finally:
+            server.shutdown()
+            server.server_close()
+    out = [f"machine: {cpu_model()}; Chromium {version} headless",
+           (f"Embeddings demo, click or key -> output updated in the DOM, ms "
+            f"(target p95 <= {TARGET_P95_MS} ms)"),
+           f"  {'':<40} {'n':>5} {'p50':>7} {'p95':>7} {'max':>7}", *rows]
+    out += [f"note: console error: {e[:200]}" for e in notes]
+    return "\n".join(out)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clicks", type=int, default=100, help="clicks per table (default: 100)")
+    parser.add_argument("--timeout", type=int, default=180, help="seconds to wait (default: 180)")
+    args = parser.parse_args(argv)
+    if not Path(CHROMIUM).exists():
+        print(f"bench/embeddings.py: error: no Chromium at {CHROMIUM}", file=sys.stderr)
+        return 1
+    print(bench(args), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
