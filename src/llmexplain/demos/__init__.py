@@ -21,8 +21,9 @@ build time under CPython to put each figure into the HTML before any script runs
 
 from .embeddings import Embeddings
 from .learning_loop import LearningLoop
+from .playground import Playground
 from .tokenizer import Tokenizing
 from .weights import Weights
 
 DEMOS = {"weights": Weights, "learning": LearningLoop, "tokenizer": Tokenizing,
-         "embeddings": Embeddings}
+         "embeddings": Embeddings, "playground": Playground}

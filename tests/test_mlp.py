@@ -1,0 +1,301 @@
+"""The network's math against independent truths, then the playground demo built on it."""
+
+import itertools
+import json
+import math
+import re
+
+import numpy as np
+import pytest
+
+from llmexplain import datasets as ds
+from llmexplain import mlp, page
+from llmexplain import neuron as nn
+from llmexplain.demos import playground as pg
+from llmexplain.demos.controls import InputError, signed
+
+SHAPES = [(2, 1), (2, 3, 1), (2, 4, 3, 1), (3, 5, 2, 4, 1), (2, 8, 8, 1)]
+REFERENCE = {"tanh": nn.tanh, "relu": nn.relu, "sigmoid": nn.sigmoid, "linear": nn.identity}
+
+
+def problem(sizes, activation, batch, seed=0):
+    rng = np.random.default_rng(seed)
+    net = mlp.MLP(sizes, activation, rng)
+    net.theta += rng.normal(0, 0.1, net.n_params)  # biases too, so nothing is exactly zero
+    x = rng.normal(0, 2, (batch, sizes[0]))
+    y = (rng.random((batch, 1)) < 0.5).astype(float)
+    return net, x, y
+
+
+def central_differences(f, theta, h=1e-6):
+    out = np.zeros_like(theta)
+    for i in range(len(theta)):
+        keep = theta[i]
+        theta[i] = keep + h
+        up = f()
+        theta[i] = keep - h
+        down = f()
+        theta[i] = keep
+        out[i] = (up - down) / (2 * h)
+    return out
+
+
+def naive_forward(net, x_row):
+    """Neuron by neuron with chapter 1's functions: weighted sum, then activation."""
+    a, zs, acts = np.asarray(x_row, float), [], [np.asarray(x_row, float)]
+    for l, W in enumerate(net.W):
+        z = np.array([nn.weighted_sum(a, W[:-1, j], W[-1, j]) for j in range(W.shape[1])])
+        a = (nn.sigmoid if l == len(net.W) - 1 else REFERENCE[net.activation])(z)
+        zs.append(z)
+        acts.append(a)
+    return zs, acts
+
+
+# ---------------------------------------------------------------- the math
+
+@pytest.mark.parametrize("activation", list(mlp.ACTIVATIONS))
+@pytest.mark.parametrize("sizes", SHAPES)
+@pytest.mark.parametrize("batch,l2", [(1, 0.0), (7, 0.0), (7, 0.03)])
+def test_backward_agrees_with_central_finite_differences(activation, sizes, batch, l2):
+    net, x, y = problem(sizes, activation, batch)
+    net.backward(net.forward(x), y, l2)
+    got = net.grad.copy()
+    expected = central_differences(lambda: mlp.loss(net, x, y, l2), net.theta)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-9)
+    assert np.abs(got).max() > 1e-3  # a gradient of zeros would pass trivially
+
+
+@pytest.mark.parametrize("activation", list(mlp.ACTIVATIONS))
+def test_forward_is_chapter_ones_neurons_layer_after_layer(activation):
+    net, x, _ = problem((2, 4, 3, 1), activation, 5)
+    ps = net.forward(x)
+    for i, row in enumerate(x):
+        zs, acts = naive_forward(net, row)
+        for l, z in enumerate(zs):
+            np.testing.assert_allclose(ps.z[l][i], z, rtol=1e-12, atol=1e-14)
+            np.testing.assert_allclose(ps.a[l + 1][i], acts[l + 1], rtol=1e-12, atol=1e-14)
+
+
+def test_a_step_worked_by_hand():
+    # One input, no hidden layer: w = 0.5, b = −1, x = 2 gives z = 0, so p = 0.5.
+    net = mlp.MLP((1, 1), "tanh", np.random.default_rng(0))
+    net.W[0][:] = [[0.5], [-1.0]]
+    x, y = np.array([[2.0]]), np.array([[1.0]])
+    assert mlp.loss(net, x, y) == pytest.approx(math.log(2))  # −log(0.5)
+    ps = mlp.train_step(net, x, y, lr=0.1)
+    assert ps.a[-1][0, 0] == pytest.approx(0.5)
+    assert ps.delta[0][0, 0] == pytest.approx(-0.5)  # p − y
+    np.testing.assert_allclose(net.G[0], [[-1.0], [-0.5]])  # (p − y) × x, and (p − y) × 1
+    np.testing.assert_allclose(net.W[0], [[0.6], [-0.95]])  # w − 0.1 × grad
+
+
+def test_l2_pulls_weights_but_not_biases_towards_zero():
+    net = mlp.MLP((1, 1), "tanh", np.random.default_rng(0))
+    net.W[0][:] = [[2.0], [3.0]]
+    x, y = np.array([[0.0]]), np.array([[0.5]])  # the data alone asks nothing of the weight
+    net.backward(net.forward(x), y, l2=0.1)
+    p = 1 / (1 + math.exp(-3.0))
+    np.testing.assert_allclose(net.G[0], [[0.1 * 2.0], [p - 0.5]])
+
+
+def test_the_loss_never_takes_the_log_of_zero():
+    net = mlp.MLP((1, 1), "linear", np.random.default_rng(0))
+    net.W[0][:] = [[1.0], [0.0]]
+    x = np.array([[-800.0], [800.0]])
+    y = np.array([[1.0], [0.0]])  # both confidently wrong
+    assert mlp.loss(net, x, y) == pytest.approx(800.0)
+    assert np.all(np.isfinite(net.predict(x)))
+
+
+@pytest.mark.parametrize("shape", ["circle", "xor"])
+def test_an_8_8_tanh_network_learns_circle_and_xor(shape):
+    rng = np.random.default_rng(0)
+    x, y = ds.SHAPES[shape](rng, 500, 0.0)
+    xa, ya, xb, yb = ds.split(rng, x, y, 0.5)
+    net = mlp.MLP((2, 8, 8, 1), "tanh", rng)
+    before = mlp.accuracy(net, xb, yb)
+    for epochs in mlp.sgd(net, xa, ya, batch=10, lr=0.03, l2=0.0, rng=rng):
+        if epochs == int(epochs) and mlp.accuracy(net, xb, yb) >= 0.95 or epochs >= 150:
+            break
+    assert mlp.accuracy(net, xb, yb) >= 0.95 > before
+    assert epochs < 150
+
+
+def test_sgd_visits_every_point_once_per_epoch():
+    seen = []
+
+    class Spy(mlp.MLP):
+        def forward(self, x):
+            seen.extend(x[:, 0].tolist())
+            return super().forward(x)
+
+    rng = np.random.default_rng(0)
+    net = Spy((1, 1), "tanh", rng)
+    x = np.arange(23, dtype=float)[:, None]
+    run = mlp.sgd(net, x / 23, (x > 10).astype(float), batch=5, lr=0.1, l2=0.0, rng=rng)
+    progress = list(itertools.islice(run, 10))  # two epochs of ceil(23 / 5) = 5 steps
+    assert progress[4] == 1.0 and progress[9] == 2.0
+    assert all(b > a for a, b in itertools.pairwise(progress))
+    for epoch in (seen[:23], seen[23:]):
+        assert sorted(epoch) == sorted((x / 23)[:, 0].tolist())
+    assert seen[:23] != seen[23:]  # a new order each epoch
+
+
+# ---------------------------------------------------------------- the playground demo
+
+
+def number(text):
+    return float(text.replace("−", "-"))
+
+
+def n_weights(sizes):
+    return sum((a + 1) * b for a, b in itertools.pairwise(sizes))
+
+
+def test_the_slow_view_shows_the_numbers_of_the_step_it_applies():
+    d = pg.Playground(dataset="xor", hidden=(3, 2), activation="tanh", lr="0.3", l2="0.01")
+    d.handle("step", None)  # train a little so nothing is at its starting value
+    d.handle("example", "7")
+    x, y = d.xa[6:7], d.ya[6:7]
+    twin = mlp.MLP(d.net.sizes, "tanh", np.random.default_rng(0))  # the trainer's own step
+    twin.theta[:] = d.net.theta  # on that one example, for comparison
+    ps = mlp.train_step(twin, x, y, lr=0.3, l2=0.01)
+    zs, acts = naive_forward(d.net, x[0])  # and chapter 1's neurons, one by one
+    L = len(d.net.W)
+    seen = []
+    for stage in range(pg.last_stage(d) + 1):  # the first press shows the example itself
+        d.handle("next", None)
+        shown = d.render()
+        assert shown["text"]["slow-stage"] == f"{stage} of {pg.last_stage(d)}"
+        seen.append(shown)
+    assert seen[0]["text"]["num-0-1"] == f"x = {signed(x[0, 1], 2)}"
+    forward_done = seen[L]["text"]  # every layer's sums and activations are shown
+    for l, col in enumerate([1, 2, pg.OUT]):
+        for i in range(len(zs[l])):
+            lines = forward_done[f"num-{col}-{i}"].split("\n")
+            assert lines == [f"z = {signed(zs[l][i], 3)}", f"a = {signed(acts[l + 1][i], 3)}"]
+            assert lines[0] == f"z = {signed(ps.z[l][0, i], 3)}"
+    backward_done = seen[2 * L + 1]["text"]  # every neuron's error δ as well
+    for l, col in enumerate([1, 2, pg.OUT]):
+        for i in range(len(zs[l])):
+            delta = backward_done[f"num-{col}-{i}"].split("\n")[2]
+            assert delta.startswith("δ = ")
+            assert number(delta[4:]) == pytest.approx(ps.delta[l][0, i], rel=5e-3, abs=1e-12)
+    for l in range(L):  # the weights into each layer, gradient and update, as the step used
+        items = seen[2 * L + 1 - l]["items"]["weights"]
+        W, G = d.slow["W"][l], twin.G[l]
+        assert len(items) == W.size
+        for item, (j, i) in zip(items, itertools.product(range(W.shape[1]), range(W.shape[0]))):
+            grad, update = re.search(r"gradient (\S+), update (\S+)$", item["text"]).groups()
+            assert number(grad) == pytest.approx(G[i, j], rel=5e-3, abs=1e-12)
+            assert number(update) == pytest.approx(-0.3 * G[i, j], rel=5e-3, abs=1e-12)
+    np.testing.assert_array_equal(d.net.theta, twin.theta)  # the update applied is that step's
+    assert seen[-1]["text"]["slow-title"].startswith("The update is applied")
+    after = mlp.loss(d.net, x, y)
+    before_shown, after_shown = re.search(r"example: (\S+) before, (\S+) after",
+                                          seen[-1]["text"]["slow-title"]).groups()
+    assert number(after_shown) == pytest.approx(after, rel=5e-3)
+    p = acts[-1][0]  # chapter 1's neurons' answer before the update: −log(p) or −log(1 − p)
+    assert number(before_shown) == pytest.approx(-math.log(p if y[0, 0] else 1 - p), rel=5e-3)
+
+
+def test_play_trains_in_time_slices_and_pause_stops_at_once():
+    d = pg.Playground(dataset="circle", hidden=(4, 2))
+    d.handle("tick", None)
+    assert d.epoch == 0
+    d.handle("play", None)
+    assert d.render()["running"]
+    first = d.render()["images"]["boundary"]
+    losses = []
+    for _ in range(10):
+        d.handle("tick", None)
+        losses.append(d.losses[0])
+    assert d.epoch > 1 and losses[-1] < losses[0]
+    assert d.render()["images"]["boundary"] != first
+    d.handle("pause", None)
+    epoch = d.epoch
+    d.handle("tick", None)
+    assert d.epoch == epoch and not d.render()["running"]
+
+
+def test_step_is_one_epoch_of_the_shown_batch_size():
+    d = pg.Playground(dataset="gaussians", batch=7, train=0.5)
+    d.handle("step", None)
+    assert d.epoch == 1.0 and d.render()["text"]["epoch"] == "1"
+
+
+def test_the_network_editor_is_bounded_and_counts_weights():
+    d = pg.Playground(hidden=(4, 2))
+    assert d.render()["text"]["n-params"] == str(n_weights([2, 4, 2, 1]))
+    for _ in range(pg.MAX_LAYERS + 2):
+        d.handle("add-layer", None)
+    assert len(d.hidden) == pg.MAX_LAYERS
+    assert d.render()["attrs"]["btn-add-layer"]["aria-disabled"] == "true"
+    for _ in range(10):
+        d.handle("add-neuron", "5")
+        d.handle("remove-neuron", "0")
+    assert d.hidden[5] == pg.MAX_NEURONS and d.hidden[0] == 1
+    shown = d.render()
+    assert shown["text"]["n-params"] == f"{n_weights([2, *d.hidden, 1]):,}"
+    assert shown["attrs"]["net"]["class"] == "net cols-8 rows-16"
+    visible = [k for k, a in shown["attrs"].items() if k.startswith("node-") and not a["hidden"]]
+    assert len(visible) == 2 + sum(d.hidden) + 1
+    while d.hidden:
+        d.handle("remove-layer", None)
+    shown = d.render()
+    assert shown["text"]["n-params"] == "3" and shown["attrs"]["net"]["class"] == "net cols-2 rows-4"
+    for bad in ("9", "x", None, "-1"):
+        with pytest.raises(InputError):
+            d.handle("add-neuron", bad)
+
+
+def test_a_too_large_learning_rate_is_caught_explained_and_reset_recovers():
+    page.create("P", "playground", json.dumps({"dataset": "spiral", "hidden": [8, 8, 8],
+                                                "activation": "linear", "lr": "10"}))
+    page.event("P", "play", None)
+    for _ in range(50):
+        reply = json.loads(page.event("P", "tick", None))  # allow_nan=False: NaN would raise
+        if not reply["running"]:
+            break
+    assert reply["attrs"]["status"]["class"] == "status is-diverged"
+    assert "learning rate is too large" in reply["text"]["status"]
+    assert not any(w in json.dumps(reply).lower() for w in ("nan", "infinity"))
+    assert json.loads(page.event("P", "play", None))["running"] is False
+    page.event("P", "lr", "0.01")
+    after = json.loads(page.event("P", "reset", None))
+    assert after["attrs"]["status"]["class"] == "status is-ready" and after["text"]["epoch"] == "0"
+
+
+def test_the_readers_points_by_click_and_by_keyboard():
+    d = pg.Playground()
+    d.handle("place", [0.75, 0.25])  # fractions from the top left: x₁ = 3, x₂ = 3
+    assert d.s["dataset"] == "yours" and d.mine == [(3.0, 3.0, 1)]
+    d.handle("pick", "0")
+    d.handle("px", "-2.5")
+    d.handle("py", "1")
+    d.handle("add-point", None)
+    assert d.mine[-1] == (-2.5, 1.0, 0)
+    assert len(d.xa) + len(d.xb) == 2
+    d.handle("play", None)
+    d.handle("tick", None)
+    json.dumps(d.render(), allow_nan=False)
+    for bad in ([1.5, 0.2], ["x", 0.2], None, [float("nan"), 0.5]):
+        with pytest.raises(InputError):
+            d.handle("place", bad)
+    with pytest.raises(InputError):
+        d.handle("pick", "2")
+    d.handle("clear-points", None)
+    assert d.mine == [] and len(d.xa) == 0
+    d.handle("play", None)
+    assert not d.playing and "add some" in d.render()["text"]["summary"]
+    json.dumps(d.render(), allow_nan=False)
+
+
+@pytest.mark.parametrize("name,value", [("noise", "nan"), ("batch", "1e400"), ("lr", "0.5"),
+                                        ("dataset", "moons"), ("example", "9999"),
+                                        ("nonsense", "1")])
+def test_bad_input_is_a_message_not_a_crash(name, value):
+    d = pg.Playground()
+    with pytest.raises(InputError):
+        d.handle(name, value)
+    json.dumps(d.render(), allow_nan=False)
