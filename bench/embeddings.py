@@ -14,15 +14,10 @@ words) and ours (5,000); also timed: an analogy typed into its box, and the firs
 our table (which reads it and works out its map). Target: p95 <= 30 ms.
 """
 
-import argparse
 import statistics
 import sys
-import tempfile
-import threading
-from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-from run import CHROMIUM, WAIT_MEASURE_JS, Profile, build, cpu_model, percentile
+from run import WAIT_MEASURE_JS, chapter_main, cpu_model, essay, percentile
 
 TARGET_P95_MS = 30
 DEMO = "[data-demo=embeddings]"
@@ -65,36 +60,21 @@ def row(label, xs):
 
 def bench(args):
     timeout_ms = args.timeout * 1000
-    with tempfile.TemporaryDirectory(prefix="llmexplain-bench-") as tmp:
-        site = build.build(site=Path(tmp) / "site")
-        server = build.make_server(site, 0)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        base_url = f"http://127.0.0.1:{server.server_address[1]}/"
-        rows, notes = [], []
-        try:
-            with sync_playwright() as pw:
-                profile = Profile(pw, base_url)
-                try:
-                    page = profile.visit("how-llms-work.html", args.timeout)
-                    rows.append(row("neighbour query, GloVe (20,000 words)",
-                                    click_words(page, args.clicks, timeout_ms)))
-                    rows.append(row("analogy a − b + c, GloVe, per key",
-                                    type_analogies(page, args.clicks, timeout_ms)))
-                    page.evaluate("(name) => performance.clearMeasures(name)", MEASURE)
-                    page.locator(f"{DEMO} [data-action=use][data-value=ours]").click()
-                    page.evaluate(WAIT_MEASURE_JS, [MEASURE, 0, timeout_ms])
-                    switch = measures(page)
-                    rows.append(row("neighbour query, ours (5,000 words)",
-                                    click_words(page, args.clicks, timeout_ms)))
-                    rows.append(row("switch to ours (first time: reads it)", switch))
-                    profile.check("how-llms-work.html", page)
-                    version = profile.context.browser.version if profile.context.browser else "?"
-                finally:
-                    notes += profile.errors
-                    profile.close()
-        finally:
-            server.shutdown()
-            server.server_close()
+    rows, notes = [], []
+    with essay(args.timeout) as (page, profile):
+        rows.append(row("neighbour query, GloVe (20,000 words)",
+                        click_words(page, args.clicks, timeout_ms)))
+        rows.append(row("analogy a − b + c, GloVe, per key",
+                        type_analogies(page, args.clicks, timeout_ms)))
+        page.evaluate("(name) => performance.clearMeasures(name)", MEASURE)
+        page.locator(f"{DEMO} [data-action=use][data-value=ours]").click()
+        page.evaluate(WAIT_MEASURE_JS, [MEASURE, 0, timeout_ms])
+        switch = measures(page)
+        rows.append(row("neighbour query, ours (5,000 words)",
+                        click_words(page, args.clicks, timeout_ms)))
+        rows.append(row("switch to ours (first time: reads it)", switch))
+        version = profile.context.browser.version if profile.context.browser else "?"
+        notes += profile.errors
     out = [f"machine: {cpu_model()}; Chromium {version} headless",
            (f"Embeddings demo, click or key -> output updated in the DOM, ms "
             f"(target p95 <= {TARGET_P95_MS} ms)"),
@@ -103,16 +83,12 @@ def bench(args):
     return "\n".join(out)
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def options(parser):
     parser.add_argument("--clicks", type=int, default=100, help="clicks per table (default: 100)")
-    parser.add_argument("--timeout", type=int, default=180, help="seconds to wait (default: 180)")
-    args = parser.parse_args(argv)
-    if not Path(CHROMIUM).exists():
-        print(f"bench/embeddings.py: error: no Chromium at {CHROMIUM}", file=sys.stderr)
-        return 1
-    print(bench(args), flush=True)
-    return 0
+
+
+def main(argv=None):
+    return chapter_main(sys.modules[__name__], bench, options, argv)
 
 
 if __name__ == "__main__":

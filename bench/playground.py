@@ -15,17 +15,12 @@ click on Pause to the page showing "Play" again.
 Target: at least 200 epochs/s, and no frame longer than 16.7 ms (one 60 Hz frame).
 """
 
-import argparse
 import itertools
 import statistics
 import sys
-import tempfile
-import threading
 import time
-from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-from run import CHROMIUM, Profile, build, cpu_model, percentile
+from run import chapter_main, cpu_model, essay, percentile
 
 DEMO = "[data-demo=playground]"
 TARGET_EPOCHS = 200
@@ -66,44 +61,29 @@ def set_up(page, timeout_ms):
 
 
 def bench(args):
-    with tempfile.TemporaryDirectory(prefix="llmexplain-bench-") as tmp:
-        site = build.build(site=Path(tmp) / "site")
-        server = build.make_server(site, 0)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        base_url = f"http://127.0.0.1:{server.server_address[1]}/"
-        timeout_ms = args.timeout * 1000
-        try:
-            with sync_playwright() as pw:
-                profile = Profile(pw, base_url)
-                try:
-                    page = profile.visit("how-llms-work.html", args.timeout)
-                    page.locator(DEMO).scroll_into_view_if_needed()
-                    set_up(page, timeout_ms)
-                    page.evaluate(FRAMES_JS)
-                    page.locator(f"{DEMO} [data-slot=btn-play]").click()
-                    started = time.perf_counter()
-                    solved, samples = None, []
-                    while time.perf_counter() - started < args.seconds:
-                        now = time.perf_counter() - started
-                        samples.append((now, int(shown(page, "epoch"))))
-                        accuracy = shown(page, "accuracy").rstrip("%")
-                        if solved is None and accuracy.isdigit() and int(accuracy) >= 95:
-                            solved = (now, samples[-1][1])
-                        time.sleep(0.1)
-                    frames = page.evaluate("() => window.frames_at")
-                    clicked = time.perf_counter()
-                    page.locator(f"{DEMO} [data-slot=btn-play]").click()
-                    page.wait_for_selector(f"{DEMO} [data-slot=btn-play]:text-is('Play')",
-                                           timeout=timeout_ms)
-                    pause_ms = (time.perf_counter() - clicked) * 1000
-                    profile.check("how-llms-work.html", page)
-                    version = profile.context.browser.version if profile.context.browser else "?"
-                    notes = list(profile.errors)
-                finally:
-                    profile.close()
-        finally:
-            server.shutdown()
-            server.server_close()
+    timeout_ms = args.timeout * 1000
+    with essay(args.timeout) as (page, profile):
+        page.locator(DEMO).scroll_into_view_if_needed()
+        set_up(page, timeout_ms)
+        page.evaluate(FRAMES_JS)
+        page.locator(f"{DEMO} [data-slot=btn-play]").click()
+        started = time.perf_counter()
+        solved, samples = None, []
+        while time.perf_counter() - started < args.seconds:
+            now = time.perf_counter() - started
+            samples.append((now, int(shown(page, "epoch"))))
+            accuracy = shown(page, "accuracy").rstrip("%")
+            if solved is None and accuracy.isdigit() and int(accuracy) >= 95:
+                solved = (now, samples[-1][1])
+            time.sleep(0.1)
+        frames = page.evaluate("() => window.frames_at")
+        clicked = time.perf_counter()
+        page.locator(f"{DEMO} [data-slot=btn-play]").click()
+        page.wait_for_selector(f"{DEMO} [data-slot=btn-play]:text-is('Play')",
+                               timeout=timeout_ms)
+        pause_ms = (time.perf_counter() - clicked) * 1000
+        version = profile.context.browser.version if profile.context.browser else "?"
+        notes = list(profile.errors)
     warm = [s for s in samples if s[0] >= 1.0]  # the first second includes warming up
     (t0, e0), (t1, e1) = warm[0], warm[-1]
     rate = (e1 - e0) / (t1 - t0)
@@ -126,16 +106,12 @@ def bench(args):
     return "\n".join(out)
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def options(parser):
     parser.add_argument("--seconds", type=float, default=12, help="training time (default: 12)")
-    parser.add_argument("--timeout", type=int, default=180, help="seconds to wait (default: 180)")
-    args = parser.parse_args(argv)
-    if not Path(CHROMIUM).exists():
-        print(f"bench/playground.py: error: no Chromium at {CHROMIUM}", file=sys.stderr)
-        return 1
-    print(bench(args), flush=True)
-    return 0
+
+
+def main(argv=None):
+    return chapter_main(sys.modules[__name__], bench, options, argv)
 
 
 if __name__ == "__main__":

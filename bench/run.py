@@ -204,6 +204,51 @@ class Profile:
         self.dir.cleanup()
 
 
+@contextlib.contextmanager
+def essay(timeout_s, path="how-llms-work.html"):
+    """For a chapter's bench: the site built into a temporary folder, served on 127.0.0.1,
+    and `path` open and ready in a fresh Chromium profile. Yields (page, profile); on the
+    way out, fails if a request left 127.0.0.1 or the page ended in error."""
+    with tempfile.TemporaryDirectory(prefix="llmexplain-bench-") as tmp:
+        with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the table
+            site = build.build(site=Path(tmp) / "site")
+        server = build.make_server(site, 0)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            with sync_playwright() as pw:
+                profile = Profile(pw, f"http://127.0.0.1:{server.server_address[1]}/")
+                try:
+                    page = profile.visit(path, timeout_s)
+                    yield page, profile
+                    profile.check(path, page)
+                finally:
+                    profile.close()
+        finally:
+            server.shutdown()
+            server.server_close()
+
+
+def chapter_main(script, bench, add_options, argv=None):
+    """A chapter bench script's main(): its options, its table on stdout, errors as one line."""
+    parser = argparse.ArgumentParser(description=script.__doc__.splitlines()[0])
+    add_options(parser)
+    parser.add_argument("--timeout", type=int, default=180, help="seconds to wait (default: 180)")
+    args = parser.parse_args(argv)
+    name = f"bench/{Path(script.__file__).name}"
+    if not Path(CHROMIUM).exists():
+        print(f"{name}: error: no Chromium at {CHROMIUM}", file=sys.stderr)
+        return 1
+    try:
+        print(bench(args), flush=True)
+    except (BenchError, build.BuildError) as e:
+        print(f"{name}: error: {e}", file=sys.stderr)
+        return 1
+    except PlaywrightError as e:
+        print(f"{name}: error: {str(e).strip().splitlines()[0]}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def timings(page):
     t = page.evaluate(TIMINGS_JS)
     if t["navType"] != "navigate":  # a reload would revalidate and not be a repeat visit

@@ -13,16 +13,11 @@ vocabulary (click -> its chips shown) and a 1 MB paste (-> the limit message sho
 Target: p95 <= 50 ms per key, for either tokenizer.
 """
 
-import argparse
 import statistics
 import sys
-import tempfile
-import threading
 import time
-from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-from run import CHROMIUM, WAIT_MEASURE_JS, Profile, build, cpu_model, percentile
+from run import WAIT_MEASURE_JS, build, chapter_main, cpu_model, essay, percentile
 
 TARGET_P95_MS = 50
 DEMO = "[data-demo=tokenizer]"
@@ -53,41 +48,26 @@ def row(label, xs):
 
 def bench(args):
     text = build.corpus().heldout.read_text()[:2000]
-    with tempfile.TemporaryDirectory(prefix="llmexplain-bench-") as tmp:
-        site = build.build(site=Path(tmp) / "site")
-        server = build.make_server(site, 0)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        base_url = f"http://127.0.0.1:{server.server_address[1]}/"
-        timeout_ms = args.timeout * 1000
-        out, notes = [], []
-        try:
-            with sync_playwright() as pw:
-                profile = Profile(pw, base_url)
-                try:
-                    page = profile.visit("how-llms-work.html", args.timeout)
-                    page.locator(f"{DEMO} [data-input=text]").fill(text)
-                    wait_text(page, "n-chars", f"{len(text):,}", timeout_ms)
-                    ours = type_keys(page, args.presses, timeout_ms)
+    timeout_ms = args.timeout * 1000
+    out, notes = [], []
+    with essay(args.timeout) as (page, profile):
+        page.locator(f"{DEMO} [data-input=text]").fill(text)
+        wait_text(page, "n-chars", f"{len(text):,}", timeout_ms)
+        ours = type_keys(page, args.presses, timeout_ms)
 
-                    started = time.perf_counter()
-                    page.locator(f"{DEMO} [data-action=use][data-value=gpt4]").click()
-                    page.wait_for_selector(f"{DEMO} [data-slot=use-gpt4][aria-pressed=true]",
-                                           timeout=timeout_ms)
-                    switch_ms = (time.perf_counter() - started) * 1000
-                    gpt4 = type_keys(page, args.presses, timeout_ms)
+        started = time.perf_counter()
+        page.locator(f"{DEMO} [data-action=use][data-value=gpt4]").click()
+        page.wait_for_selector(f"{DEMO} [data-slot=use-gpt4][aria-pressed=true]",
+                               timeout=timeout_ms)
+        switch_ms = (time.perf_counter() - started) * 1000
+        gpt4 = type_keys(page, args.presses, timeout_ms)
 
-                    started = time.perf_counter()
-                    page.locator(f"{DEMO} [data-input=text]").fill("x" * 1_048_576)
-                    page.wait_for_selector(f"{DEMO} [data-slot=limit]:not([hidden])", timeout=timeout_ms)
-                    paste_ms = (time.perf_counter() - started) * 1000
-                    profile.check("how-llms-work.html", page)
-                    version = profile.context.browser.version if profile.context.browser else "?"
-                finally:
-                    notes += profile.errors
-                    profile.close()
-        finally:
-            server.shutdown()
-            server.server_close()
+        started = time.perf_counter()
+        page.locator(f"{DEMO} [data-input=text]").fill("x" * 1_048_576)
+        page.wait_for_selector(f"{DEMO} [data-slot=limit]:not([hidden])", timeout=timeout_ms)
+        paste_ms = (time.perf_counter() - started) * 1000
+        version = profile.context.browser.version if profile.context.browser else "?"
+        notes += profile.errors
     out.append(f"machine: {cpu_model()}; Chromium {version} headless")
     out.append(f"Tokenizer demo, keystroke -> chips and counts updated, ms "
                f"(text of {len(text):,} characters; target p95 <= {TARGET_P95_MS} ms)")
@@ -102,16 +82,12 @@ def bench(args):
     return "\n".join(out)
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def options(parser):
     parser.add_argument("--presses", type=int, default=100, help="keys per tokenizer (default: 100)")
-    parser.add_argument("--timeout", type=int, default=180, help="seconds to wait (default: 180)")
-    args = parser.parse_args(argv)
-    if not Path(CHROMIUM).exists():
-        print(f"bench/tokenizer.py: error: no Chromium at {CHROMIUM}", file=sys.stderr)
-        return 1
-    print(bench(args), flush=True)
-    return 0
+
+
+def main(argv=None):
+    return chapter_main(sys.modules[__name__], bench, options, argv)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The essay in headless Chromium, driven the way a reader drives it."""
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import wait_ready
 from llmexplain import neuron as nn
@@ -83,3 +84,19 @@ def test_a_tampered_wheel_is_refused(watched, base_url):
     page.goto(base_url + "how-llms-work.html")
     page.wait_for_selector("html[data-state=error]", state="attached", timeout=120_000)
     assert "llmexplain" in page.text_content("#runtime-status")
+
+
+def test_a_tampered_data_file_stops_only_its_own_figure(watched, base_url):
+    page = watched.page
+    watched.allowed_errors += [r"integrity", r"bpe-4k", r"Failed to", r"SRI"]
+    page.route("**/data/bpe-4k.*", lambda r: r.fulfill(status=200, body=b"tampered"))
+    page.goto(base_url + "how-llms-work.html")
+    wait_ready(page)
+    tokenizer = page.locator("[data-demo=tokenizer]")
+    expect(tokenizer.locator("[data-demo-error]")).to_contain_text("bpe-4k.tiktoken")
+    expect(tokenizer.locator("[data-demo-error]")).to_contain_text("integrity")
+    assert tokenizer.locator("fieldset[data-controls]").first.get_attribute("disabled") is not None
+    assert "1 figure could not start" in page.text_content("#runtime-status")
+    weights = page.locator("[data-demo=weights]")  # the rest of the page is live
+    weights.locator("[data-input=w1]").fill("-1")
+    expect(weights.locator("[data-slot=w1-shown]")).to_have_text("−1.0")
