@@ -517,6 +517,19 @@ def serve(site, port):
     print("stopped")
 
 
+# Deterministic: the same corpus gives the same files, byte for byte.
+RETRAIN = ("train_tokenizer.py", "train_vectors.py")
+
+
+def retrain(cache):
+    for script in RETRAIN:
+        log(f"retraining: tools/{script}")
+        done = subprocess.run([sys.executable, str(ROOT / "tools" / script)],
+                              env={**os.environ, "LLMEXPLAIN_CACHE": str(cache)})
+        if done.returncode:
+            raise BuildError(f"tools/{script} failed (exit {done.returncode})")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description="Build the llmexplain site into site/, or build it and serve it locally.")
@@ -528,8 +541,14 @@ def main(argv=None):
                              "or set LLMEXPLAIN_CACHE)")
     parser.add_argument("--port", type=int, default=8000, help="port for serve (default: 8000)")
     parser.add_argument("--no-build", action="store_true", help="serve: serve site/ as it is")
+    parser.add_argument("--retrain", action="store_true",
+                        help="first retrain what our code learns from the corpus (" +
+                             ", ".join(f"tools/{t}" for t in RETRAIN) + "), logging progress; "
+                             "the results land in data/, for git to show what changed")
     args = parser.parse_args(argv)
     try:
+        if args.retrain:
+            retrain(args.cache.resolve())
         if not (args.command == "serve" and args.no_build):
             build(args.site.resolve(), args.cache.resolve())
         if args.command == "serve":
