@@ -376,8 +376,13 @@ def build(site=DEFAULT_SITE, cache=DEFAULT_CACHE):
 
 def render_pages(site, assets, config):
     sys.path.insert(0, str(SRC))  # the same code the wheel carries, run under CPython
-    from jinja2 import (Environment, FileSystemLoader, StrictUndefined, TemplateError,
-                        select_autoescape)
+    from jinja2 import (
+        Environment,
+        FileSystemLoader,
+        StrictUndefined,
+        TemplateError,
+        select_autoescape,
+    )
     from markupsafe import Markup
 
     from llmexplain.demos import DEMOS
@@ -525,7 +530,7 @@ def retrain(cache):
     for script in RETRAIN:
         log(f"retraining: tools/{script}")
         done = subprocess.run([sys.executable, str(ROOT / "tools" / script)],
-                              env={**os.environ, "LLMEXPLAIN_CACHE": str(cache)})
+                              env={**os.environ, "LLMEXPLAIN_CACHE": str(cache)}, check=False)
         if done.returncode:
             raise BuildError(f"tools/{script} failed (exit {done.returncode})")
 

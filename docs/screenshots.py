@@ -16,7 +16,7 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-import build  # noqa: E402
+import build
 
 MODES = {"desktop-light": (1280, "light"), "desktop-dark": (1280, "dark"),
          "phone-light": (375, "light"), "phone-dark": (375, "dark")}

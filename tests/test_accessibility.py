@@ -9,9 +9,9 @@ import json
 import tarfile
 
 import pytest
+from conftest import wait_ready
 
 import build
-from conftest import wait_ready
 
 pytestmark = pytest.mark.browser
 

@@ -1,9 +1,10 @@
 """The essay in headless Chromium, driven the way a reader drives it."""
 
 import pytest
+from conftest import wait_ready
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from conftest import wait_ready
 from llmexplain import neuron as nn
 
 pytestmark = pytest.mark.browser
@@ -26,7 +27,7 @@ def test_weights_demo_runs_the_core_in_the_browser(watched, base_url):
     page.keyboard.press("End")  # and jumps to the end of its range: 5.0
     expected = float(nn.neuron([0.7, 0.4], [5.0, -3.0], 0.2))
     out = demo.locator("[data-slot=output]")
-    page.wait_for_selector(f"[data-demo=weights] [data-slot=w1-shown]:text-is('5.0')")
+    page.wait_for_selector("[data-demo=weights] [data-slot=w1-shown]:text-is('5.0')")
     assert out.text_content() != before
     assert number(out.text_content()) == pytest.approx(expected, abs=0.005)
     assert demo.locator("[data-slot=arithmetic]").text_content().startswith("5.0 × 0.70")
@@ -71,7 +72,7 @@ def test_a_runtime_that_cannot_load_says_so_and_keeps_the_page(watched, base_url
 
 def test_the_watch_catches_a_request_leaving_localhost(watched):
     # Proves the guard every browser test relies on can fail.
-    with pytest.raises(Exception):
+    with pytest.raises(PlaywrightError):
         watched.page.goto("http://example.invalid/")
     assert watched.offsite == ["http://example.invalid/"]
     watched.offsite.clear()

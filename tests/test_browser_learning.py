@@ -6,9 +6,9 @@ import time
 
 import numpy as np
 import pytest
+from conftest import wait_ready
 from playwright.sync_api import expect
 
-from conftest import wait_ready
 from llmexplain import learning
 
 pytestmark = pytest.mark.browser
@@ -169,7 +169,7 @@ def test_every_control_works_from_the_keyboard(watched, base_url):
 
 
 def test_clicking_the_plot_adds_a_point_there(watched, base_url):
-    page, demo = open_demo(watched, base_url)
+    _, demo = open_demo(watched, base_url)
     n = data_in_the_page(demo).shape[1]
     area = demo.locator("[data-pointer=place]")
     box = area.bounding_box()

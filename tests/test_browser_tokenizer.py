@@ -3,9 +3,9 @@
 import time
 
 import pytest
+from conftest import wait_ready
 from playwright.sync_api import expect
 
-from conftest import wait_ready
 from llmexplain import bpe
 from llmexplain.data import path
 

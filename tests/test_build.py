@@ -107,7 +107,7 @@ def config(site):
 def test_data_files_are_shipped_with_their_hash_for_the_browser_to_check(site):
     data = config(site)["data"]
     assert "cl100k_base.tiktoken" in data
-    for name, entry in data.items():
+    for entry in data.values():
         body = (site / entry["url"]).read_bytes()
         assert entry["integrity"] == "sha256-" + base64.b64encode(hashlib.sha256(body).digest()).decode()
         assert entry["bytes"] == len(body)
@@ -221,5 +221,5 @@ def test_pages_are_valid_html(site, tmp_path):
     with tarfile.open(build.fetch("npm", *VNU, build.DEFAULT_CACHE)) as tar:
         (tmp_path / "vnu.jar").write_bytes(tar.extractfile("package/build/dist/vnu.jar").read())
     out = subprocess.run(["java", "-jar", str(tmp_path / "vnu.jar"), "--errors-only",
-                          *[str(site / p) for p in PAGES]], capture_output=True, text=True)
+                          *[str(site / p) for p in PAGES]], capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr

@@ -33,7 +33,7 @@ class Weights:
 
     def __init__(self, x1=0.7, x2=0.4, w1=2.0, w2=-3.0, b=0.2, activation="sigmoid"):
         self.state = {}
-        for name, value in dict(x1=x1, x2=x2, w1=w1, w2=w2, b=b, activation=activation).items():
+        for name, value in {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "activation": activation}.items():
             self.handle(name, value)
 
     def handle(self, name, value):
