@@ -105,3 +105,13 @@ def wait_ready(page, timeout=120_000):
                            timeout=timeout)
     state = page.get_attribute("html", "data-state")
     assert state == "ready", page.text_content("#runtime-status")
+
+
+def open_demo(watched, base_url, selector):
+    """The essay, ready, and the demo figure matching `selector`, scrolled into view."""
+    page = watched.page
+    page.goto(base_url + "how-llms-work.html")
+    wait_ready(page)
+    demo = page.locator(selector)
+    demo.scroll_into_view_if_needed()
+    return page, demo

@@ -4,7 +4,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import wait_ready
+from conftest import open_demo
 from playwright.sync_api import expect
 
 from llmexplain import embeddings as emb
@@ -19,13 +19,6 @@ DEMO = "[data-demo=embeddings]"
 @pytest.fixture(scope="module")
 def tables():
     return {name: emb.load(path(f"{name}-50d.npz")) for name in ("glove", "ours")}
-
-
-def open_demo(watched, base_url):
-    page = watched.page
-    page.goto(base_url + "how-llms-work.html")
-    wait_ready(page)
-    return page, page.locator(DEMO)
 
 
 def number(text):
@@ -50,7 +43,7 @@ def shows(demo, word, table):
 
 def test_clicking_a_word_shows_its_vector_and_neighbours_as_the_core_computes(watched, base_url,
                                                                               tables):
-    page, demo = open_demo(watched, base_url)
+    page, demo = open_demo(watched, base_url, DEMO)
     shows(demo, "king", tables["glove"])
     demo.locator("[data-slot=neighbours] button", has_text=re.compile("^queen ")).click()
     shows(demo, "queen", tables["glove"])
@@ -73,7 +66,7 @@ def test_clicking_a_word_shows_its_vector_and_neighbours_as_the_core_computes(wa
 
 
 def test_the_analogy_box_gives_queen_for_king_minus_man_plus_woman(watched, base_url):
-    _, demo = open_demo(watched, base_url)
+    _, demo = open_demo(watched, base_url, DEMO)
     demo.locator("[data-action=preset][data-value=capital]").click()
     expect(demo.locator("[data-input=a]")).to_have_value("paris")
     expect(demo.locator("[data-slot=answers] button").first).to_have_text(re.compile("^rome "))
@@ -84,7 +77,7 @@ def test_the_analogy_box_gives_queen_for_king_minus_man_plus_woman(watched, base
 
 
 def test_bad_input_gets_a_message_and_keeps_the_word(watched, base_url):
-    _, demo = open_demo(watched, base_url)
+    _, demo = open_demo(watched, base_url, DEMO)
     box = demo.locator("[data-input=word]")
     error = demo.locator("[data-demo-error]")
     box.fill("🍕")
@@ -103,7 +96,7 @@ def test_bad_input_gets_a_message_and_keeps_the_word(watched, base_url):
 
 
 def test_the_map_and_the_numbers_work_from_the_keyboard(watched, base_url):
-    page, demo = open_demo(watched, base_url)
+    page, demo = open_demo(watched, base_url, DEMO)
     kb = page.keyboard
     demo.locator("[data-input=dim]").focus()
     kb.press("ArrowRight")

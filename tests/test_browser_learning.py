@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 import pytest
-from conftest import wait_ready
+from conftest import open_demo
 from playwright.sync_api import expect
 
 from llmexplain import learning
@@ -18,13 +18,6 @@ DEMO = "[data-demo=learning]"
 
 def number(text):
     return float(text.replace("−", "-").replace(",", ""))
-
-
-def open_demo(watched, base_url):
-    page = watched.page
-    page.goto(base_url + "how-llms-work.html")
-    wait_ready(page)
-    return page, page.locator(DEMO)
 
 
 def shown(demo, slot):
@@ -43,7 +36,7 @@ def data_in_the_page(demo):
 
 
 def test_step_runs_one_turn_and_shows_the_loss_the_core_computes(watched, base_url):
-    page, demo = open_demo(watched, base_url)
+    page, demo = open_demo(watched, base_url, DEMO)
     params = json.loads(demo.get_attribute("data-params"))
     x, y = data_in_the_page(demo)
     lr = 10 ** float(demo.locator("[data-input=lr]").input_value())
@@ -68,7 +61,7 @@ def test_step_runs_one_turn_and_shows_the_loss_the_core_computes(watched, base_u
 
 
 def test_play_then_pause_stops_the_updates(watched, base_url):
-    page, demo = open_demo(watched, base_url)
+    page, demo = open_demo(watched, base_url, DEMO)
     play = demo.locator("[data-slot=btn-play]")
     play.click()
     wait_text(page, "btn-play", "^Pause$")
@@ -82,7 +75,7 @@ def test_play_then_pause_stops_the_updates(watched, base_url):
 
 
 def test_a_too_large_learning_rate_diverges_in_words_and_reset_recovers(watched, base_url):
-    page, demo = open_demo(watched, base_url)
+    page, demo = open_demo(watched, base_url, DEMO)
     start_loss = shown(demo, "loss")
     slider = demo.locator("[data-input=lr]")
     slider.focus()
@@ -104,7 +97,7 @@ def test_a_too_large_learning_rate_diverges_in_words_and_reset_recovers(watched,
 
 
 def test_every_control_works_from_the_keyboard(watched, base_url):
-    page, demo = open_demo(watched, base_url)
+    page, demo = open_demo(watched, base_url, DEMO)
     kb = page.keyboard
     step = demo.locator("[data-action=step]")
     step.focus()
@@ -169,7 +162,7 @@ def test_every_control_works_from_the_keyboard(watched, base_url):
 
 
 def test_clicking_the_plot_adds_a_point_there(watched, base_url):
-    _, demo = open_demo(watched, base_url)
+    _, demo = open_demo(watched, base_url, DEMO)
     n = data_in_the_page(demo).shape[1]
     area = demo.locator("[data-pointer=place]")
     box = area.bounding_box()

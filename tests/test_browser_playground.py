@@ -5,7 +5,7 @@ import json
 import time
 
 import pytest
-from conftest import wait_ready
+from conftest import open_demo
 from playwright.sync_api import expect
 
 from llmexplain.demos.playground import Playground, last_stage
@@ -13,15 +13,6 @@ from llmexplain.demos.playground import Playground, last_stage
 pytestmark = pytest.mark.browser
 
 DEMO = "[data-demo=playground]"
-
-
-def open_demo(watched, base_url):
-    page = watched.page
-    page.goto(base_url + "how-llms-work.html")
-    wait_ready(page)
-    demo = page.locator(DEMO)
-    demo.scroll_into_view_if_needed()
-    return page, demo
 
 
 def shown(demo, slot):
@@ -37,7 +28,7 @@ def links_for(hidden):
 
 
 def test_play_trains_lowers_the_loss_and_redraws_the_boundary_until_paused(watched, base_url):
-    page, demo = open_demo(watched, base_url)
+    page, demo = open_demo(watched, base_url, DEMO)
     boundary = demo.locator("[data-slot=boundary]").get_attribute("src")
     start_loss = float(shown(demo, "train-loss"))
     assert shown(demo, "epoch") == "0"
@@ -57,7 +48,7 @@ def test_play_trains_lowers_the_loss_and_redraws_the_boundary_until_paused(watch
 
 
 def test_changing_the_layers_rebuilds_the_diagram(watched, base_url):
-    _, demo = open_demo(watched, base_url)
+    _, demo = open_demo(watched, base_url, DEMO)
     hidden = json.loads(demo.get_attribute("data-params"))["hidden"]
     nodes = demo.locator(".node:not([hidden])")
     lines = demo.locator("[data-slot=links] line")
@@ -82,7 +73,7 @@ def test_changing_the_layers_rebuilds_the_diagram(watched, base_url):
 
 
 def test_the_slow_steps_show_the_cores_numbers_for_that_example(watched, base_url):
-    page, demo = open_demo(watched, base_url)
+    page, demo = open_demo(watched, base_url, DEMO)
     twin = Playground(**json.loads(demo.get_attribute("data-params")))  # the core, in CPython
     example = demo.locator("[data-input=example]")
     example.focus()
@@ -109,7 +100,7 @@ def test_the_slow_steps_show_the_cores_numbers_for_that_example(watched, base_ur
 
 
 def test_clicking_the_plane_adds_a_point_of_the_picked_class(watched, base_url):
-    _, demo = open_demo(watched, base_url)
+    _, demo = open_demo(watched, base_url, DEMO)
     demo.locator("[data-action=pick][data-value='0']").click()
     expect(demo.locator("[data-slot=pick-0]")).to_have_attribute("aria-pressed", "true")
     area = demo.locator("[data-pointer=place]")

@@ -3,7 +3,7 @@
 import time
 
 import pytest
-from conftest import wait_ready
+from conftest import open_demo
 from playwright.sync_api import expect
 
 from llmexplain import bpe
@@ -20,13 +20,6 @@ def encoders():
             "gpt4": bpe.Tokenizer(bpe.load(path("cl100k_base.tiktoken")))}
 
 
-def open_demo(watched, base_url):
-    page = watched.page
-    page.goto(base_url + "how-llms-work.html")
-    wait_ready(page)
-    return page, page.locator(DEMO)
-
-
 def chip_ids(demo):
     return [int(i) for i in demo.locator("[data-slot=chips] > span").evaluate_all(
         "(chips) => chips.map((c) => c.dataset.id)")]
@@ -37,7 +30,7 @@ def shown(demo, slot):
 
 
 def test_typing_updates_the_chips_and_the_counts(watched, base_url, encoders):
-    _, demo = open_demo(watched, base_url)
+    _, demo = open_demo(watched, base_url, DEMO)
     box = demo.locator("[data-input=text]")
     box.fill("")
     expect(demo.locator("[data-slot=n-tokens]")).to_have_text("0")
@@ -55,7 +48,7 @@ def test_typing_updates_the_chips_and_the_counts(watched, base_url, encoders):
 
 
 def test_the_switch_changes_the_ids_to_gpt4s(watched, base_url, encoders):
-    _, demo = open_demo(watched, base_url)
+    _, demo = open_demo(watched, base_url, DEMO)
     demo.locator("[data-action=example][data-value=word]").click()
     expect(demo.locator("[data-input=text]")).to_have_value("understanding")
     expect(demo.locator("[data-slot=n-tokens]")).to_have_text("4")
@@ -76,7 +69,7 @@ def test_the_switch_changes_the_ids_to_gpt4s(watched, base_url, encoders):
 
 
 def test_a_one_megabyte_paste_shows_the_limit_and_the_page_stays_responsive(watched, base_url):
-    page, demo = open_demo(watched, base_url)
+    page, demo = open_demo(watched, base_url, DEMO)
     big = ("All work and no play makes Jack a dull boy. " * 24_000)[:1_048_576]
     demo.locator("[data-input=text]").fill(big)
     slowest = 0.0
@@ -99,7 +92,7 @@ def test_a_one_megabyte_paste_shows_the_limit_and_the_page_stays_responsive(watc
 
 
 def test_markup_in_the_text_stays_text(watched, base_url):
-    page, demo = open_demo(watched, base_url)
+    page, demo = open_demo(watched, base_url, DEMO)
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     text = "<img src=x onerror=alert(1)><script>alert(2)</script>"
@@ -111,7 +104,7 @@ def test_markup_in_the_text_stays_text(watched, base_url):
 
 
 def test_half_an_emoji_from_the_page_is_mended_with_a_message(watched, base_url):
-    _, demo = open_demo(watched, base_url)
+    _, demo = open_demo(watched, base_url, DEMO)
     # A JavaScript string can hold half of a surrogate pair; Python then gets a lone surrogate.
     demo.locator("[data-input=text]").evaluate(
         "(box) => { box.value = 'ab\\ud83d'; box.dispatchEvent(new Event('input', {bubbles: true})); }")
@@ -121,7 +114,7 @@ def test_half_an_emoji_from_the_page_is_mended_with_a_message(watched, base_url)
 
 
 def test_keyboard_picks_a_token_and_shows_its_bytes(watched, base_url):
-    page, demo = open_demo(watched, base_url)
+    page, demo = open_demo(watched, base_url, DEMO)
     example = demo.locator("[data-action=example][data-value=space]")
     example.focus()
     page.keyboard.press("Enter")
@@ -143,7 +136,7 @@ def test_keyboard_picks_a_token_and_shows_its_bytes(watched, base_url):
 
 
 def test_the_chips_are_one_tab_stop_and_arrow_keys_walk_them(watched, base_url):
-    page, demo = open_demo(watched, base_url)
+    page, demo = open_demo(watched, base_url, DEMO)
     demo.locator("[data-action=example][data-value=space]").click()
     expect(demo.locator("[data-input=text]")).to_have_value(" understanding")
     demo.locator("[data-action=use][data-value=gpt4]").click()
