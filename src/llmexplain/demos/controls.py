@@ -61,3 +61,14 @@ def signed(x, decimals):
     if float(text) == 0:
         text = text.lstrip("-")
     return text.replace("-", "−")
+
+
+def parse_click(value):
+    """[fx, fy] from the page, each within the plot's box."""
+    try:
+        fx, fy = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise InputError("A click on the plot did not come with a position.") from None
+    if not (0 <= fx <= 1 and 0 <= fy <= 1):
+        raise InputError("That click was outside the plot.")
+    return fx, fy

@@ -16,8 +16,7 @@ import numpy as np
 from .. import embeddings as emb
 from ..data import path
 from . import word_map
-from .controls import InputError, Slider, signed
-from .learning_loop import parse_click  # the same [fx, fy] check for every clickable plot
+from .controls import InputError, Slider, parse_click, signed
 
 TABLES = {"glove": "glove-50d.npz", "ours": "ours-50d.npz"}
 NAMES = {"glove": "GloVe", "ours": "ours"}

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from .. import learning
-from .controls import Choice, InputError, Slider, signed
+from .controls import Choice, InputError, Slider, parse_click, signed
 from .svg import num, points, svg, tag
 
 MAX_POINTS, MIN_POINTS = 12, 2
@@ -377,17 +377,6 @@ def sample(seq, most=300):
 
 FIT = 240.0  # the data plot's square, in SVG units
 PAD = 34.0
-
-
-def parse_click(value):
-    """[fx, fy] from the page, each within the plot's box."""
-    try:
-        fx, fy = (float(v) for v in value)
-    except (TypeError, ValueError):
-        raise InputError("A click on the plot did not come with a position.") from None
-    if not (0 <= fx <= 1 and 0 <= fy <= 1):
-        raise InputError("That click was outside the plot.")
-    return fx, fy
 
 
 def badge(n, x, y):

@@ -15,8 +15,7 @@ import numpy as np
 
 from .. import datasets as ds
 from .. import mlp
-from .controls import Choice, InputError, Slider, signed
-from .learning_loop import parse_click
+from .controls import Choice, InputError, Slider, parse_click, signed
 from .playground_draw import BLANK, GRID, boundary_image, curves, links, node_images, plane_points
 from .playground_slow import (
     CLASS_NAMES,
