@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from llmexplain import learning, page
+from llmexplain.demos import learning_figures as figures
 from llmexplain.demos import learning_loop as loop
+from llmexplain.demos import learning_words as words
 from llmexplain.demos.controls import InputError
 from llmexplain.demos.learning_loop import LearningLoop
 
@@ -167,9 +169,9 @@ def test_divergence_is_caught_explained_and_reset_recovers():
 
 def test_the_shown_zones_follow_the_stable_limit():
     limit = 0.8
-    assert loop.zone(0.9, limit)[0] == "large" and loop.zone(0.8, limit)[0] == "large"
-    assert loop.zone(0.79, limit)[0] == loop.zone(0.08, limit)[0] == "good"
-    assert loop.zone(0.079, limit)[0] == "small"
+    assert words.zone(0.9, limit)[0] == "large" and words.zone(0.8, limit)[0] == "large"
+    assert words.zone(0.79, limit)[0] == words.zone(0.08, limit)[0] == "good"
+    assert words.zone(0.079, limit)[0] == "small"
     d = LearningLoop()
     text = d.render()["text"]
     assert text["limit"].endswith(f"{learning.stable_limit(d.x):.2f}")
@@ -228,15 +230,15 @@ def test_points_stacked_on_one_x_make_a_flat_valley_and_still_render():
 def test_contour_ellipses_are_drawn_where_the_loss_has_that_value(k):
     d = LearningLoop()
     lo, hi = d.window
-    scale = loop.LAND_W / (hi[0] - lo[0])  # the same on both axes
+    scale = figures.LAND_W / (hi[0] - lo[0])  # the same on both axes
     excess = 0.05 * 0.25**k
-    (rx, ry), angle = loop.ellipse(learning.hessian(d.x), scale, excess)
-    centre = loop.to_px(d.window, d.best)
+    (rx, ry), angle = figures.ellipse(learning.hessian(d.x), scale, excess)
+    centre = figures.to_px(d.window, d.best)
     a = math.radians(angle)
     for t in np.linspace(0, 2 * np.pi, 7):  # points on the drawn ellipse, back to weights
         p = centre + rx * math.cos(t) * np.array([math.cos(a), math.sin(a)]) \
             + ry * math.sin(t) * np.array([-math.sin(a), math.cos(a)])
-        w = lo + np.array([p[0] / scale, (loop.LAND_H - p[1]) / scale])
+        w = lo + np.array([p[0] / scale, (figures.LAND_H - p[1]) / scale])
         assert learning.loss(w, d.x, d.y) == pytest.approx(d._loss(d.best) + excess, rel=1e-9)
 
 
