@@ -17,6 +17,12 @@ let ready = false; // the worker is up
 let starting = 0; // demos whose first render has not come back yet
 const demos = new Map(); // id -> Demo
 
+// Where a pointer event fell, as fractions of a box from its top left, kept within it.
+function where(box, e) {
+  const clamp = (v) => Math.min(1, Math.max(0, v));
+  return [clamp((e.clientX - box.left) / box.width), clamp((e.clientY - box.top) / box.height)];
+}
+
 function setState(state, text) {
   root.dataset.state = state;
   statusText.textContent = text;
@@ -41,6 +47,7 @@ class Demo {
     this.queue = []; // events waiting for the worker: {name, value, t0}
     this.busy = false;
     this.live = false; // its first render is in
+    this.dragging = null; // {name, box} of the [data-drag] plot while a pointer is pressed on it
     this.running = false;
     this.seq = 0;
     this.svgCache = new Map();
@@ -65,12 +72,23 @@ class Demo {
       }
       // A click on a plot: where, as fractions of its box, so Python needs no pixel sizes.
       const area = e.target.closest("[data-pointer]");
-      if (area && this.live) {
-        const box = area.getBoundingClientRect();
-        const at = [(e.clientX - box.left) / box.width, (e.clientY - box.top) / box.height];
-        this.send(area.dataset.pointer, at, e.timeStamp, true);
-      }
+      if (area && this.live) this.send(area.dataset.pointer, where(area.getBoundingClientRect(), e), e.timeStamp, true);
     });
+    // A drag on a [data-drag="<name>"] plot: "<name>-start" where it began, then "<name>" as
+    // it moves; moves coalesce like slider input, so only the latest waits for Python.
+    // The box is kept from the start: each reply redraws the plot, element and all.
+    el.addEventListener("pointerdown", (e) => {
+      const area = e.target.closest("[data-drag]");
+      if (!area || !this.live || e.button !== 0) return;
+      e.preventDefault();
+      this.dragging = { name: area.dataset.drag, box: area.getBoundingClientRect() };
+      this.send(`${this.dragging.name}-start`, where(this.dragging.box, e), e.timeStamp, true);
+    });
+    // On the document, so a drag that leaves the figure still moves the point and ends.
+    document.addEventListener("pointermove", (e) => {
+      if (this.dragging) this.send(this.dragging.name, where(this.dragging.box, e), e.timeStamp, false);
+    });
+    for (const type of ["pointerup", "pointercancel"]) document.addEventListener(type, () => { this.dragging = null; });
   }
 
   onInput(e) {

@@ -164,9 +164,30 @@ def test_every_control_works_from_the_keyboard(watched, base_url):
 def test_clicking_the_plot_adds_a_point_there(watched, base_url):
     _, demo = open_demo(watched, base_url, DEMO)
     n = data_in_the_page(demo).shape[1]
-    area = demo.locator("[data-pointer=place]")
+    area = demo.locator("[data-drag=drag]")
     box = area.bounding_box()
     area.click(position={"x": box["width"] * 0.8, "y": box["height"] * 0.3}, force=True)
     expect(demo.locator("option:not([hidden])")).to_have_count(n + 1)
     x, y = data_in_the_page(demo)[:, -1]
     assert x == pytest.approx(0.8, abs=0.011) and y == pytest.approx(0.7, abs=0.011)
+
+
+def test_dragging_a_point_moves_it_and_the_line_refits(watched, base_url):
+    page, demo = open_demo(watched, base_url, DEMO)
+    x, y = data_in_the_page(demo)
+    area = demo.locator("[data-drag=drag]")
+    area.scroll_into_view_if_needed()  # the mouse works in the viewport's coordinates
+    box = area.bounding_box()
+    at = (box["x"] + x[0] * box["width"], box["y"] + (1 - y[0]) * box["height"])
+    page.mouse.move(*at)
+    page.mouse.down()
+    for k in range(1, 6):  # in steps, as a hand moves
+        page.mouse.move(at[0] + k * (box["x"] + 0.9 * box["width"] - at[0]) / 5,
+                        at[1] + k * (box["y"] + 0.05 * box["height"] - at[1]) / 5)
+    page.mouse.up()
+    expect(demo.locator("option").first).to_have_text(re.compile(r"point 1: x 0\.9\d, y 0\.9\d"))
+    moved_x, moved_y = data_in_the_page(demo)
+    assert moved_x[0] == pytest.approx(0.9, abs=0.011) and moved_y[0] == pytest.approx(0.95, abs=0.011)
+    assert len(moved_x) == len(x)  # moved, not added
+    w, _ = np.polyfit(moved_x, moved_y, 1)  # the best fit the page reports is the new data's
+    expect(demo.locator("[data-slot=best]")).to_contain_text(f"w = {w:.3f}".replace("-", "−"))

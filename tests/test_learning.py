@@ -242,11 +242,37 @@ def test_contour_ellipses_are_drawn_where_the_loss_has_that_value(k):
         assert learning.loss(w, d.x, d.y) == pytest.approx(d._loss(d.best) + excess, rel=1e-9)
 
 
-def test_a_click_on_the_plot_adds_a_point_where_it_landed():
+def test_a_press_on_empty_plot_adds_a_point_there_and_a_drag_moves_it():
     d = LearningLoop(n=3)
-    d.handle("place", [0.25, 0.1])  # fractions from the top left, so y counts down
+    d.x[:], d.y[:] = [0.1, 0.5, 0.9], [0.1, 0.5, 0.9]
+    d.handle("drag-start", [0.25, 0.1])  # fractions from the top left, so y counts down
     assert (d.x[-1], d.y[-1]) == (0.25, 0.9) and d.selected == 3
+    d.handle("drag", [0.3, 0.2])
+    assert (d.x[-1], d.y[-1]) == (0.3, 0.8) and len(d.x) == 4
     for bad in ([1.5, 0.2], ["x", 0.2], None, [float("nan"), 0.5]):
         with pytest.raises(InputError):
-            d.handle("place", bad)
+            d.handle("drag-start", bad)
     assert len(d.x) == 4
+
+
+def test_a_press_near_a_point_picks_it_up_and_the_line_learns_the_new_data():
+    d = LearningLoop(n=3)
+    d.x[:], d.y[:] = [0.1, 0.5, 0.9], [0.1, 0.5, 0.9]
+    d.handle("drag-start", [0.52, 0.48])  # within reach of (0.5, 0.5)
+    assert d.selected == 1 and len(d.x) == 3
+    d.handle("drag", [0.5, 0.0])
+    assert (d.x[1], d.y[1]) == (0.5, 1.0)
+    assert np.allclose(d.best, np.polyfit(d.x, d.y, 1))  # least squares on the moved data
+    d.selected, d.grabbed = 0, False
+    d.handle("drag", [0.0, 0.0])  # no press first: nothing moves
+    assert (d.x[0], d.y[0]) == (0.1, 0.1)
+
+
+def test_a_full_plot_refuses_a_new_point_and_grabs_nothing():
+    d = LearningLoop(n=loop.MAX_POINTS)
+    d.x[:] = d.y[:] = np.linspace(0, 0.3, loop.MAX_POINTS)
+    d.handle("drag-start", [0.9, 0.1])
+    assert len(d.x) == loop.MAX_POINTS and "at most" in d.note
+    before = d.x.copy()
+    d.handle("drag", [0.5, 0.5])
+    assert (d.x == before).all()

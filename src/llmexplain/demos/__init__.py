@@ -15,6 +15,7 @@ A demo class takes its initial parameters as keyword arguments, changes state in
 Its `controls` attribute declares its inputs (see `controls.py`); an optional `data` tuple
 names the data files it reads (see `llmexplain.data`). A click on an element carrying
 `data-pointer="<name>"` arrives as `handle(name, [fx, fy])`, fractions of that element's box;
+a drag on `data-drag="<name>"` as `handle("<name>-start", [fx, fy])`, then `handle(name, ...)`;
 a `data-action` button's `data-value` arrives as the value. The same `render()` runs at
 build time under CPython to put each figure into the HTML before any script runs.
 """

@@ -58,7 +58,7 @@ def fit_plot(demo):
     area = tag("rect", x="0", y="0", width=num(FIT), height=num(FIT), class_="plot-area")
     # On top and see-through, so its box is exactly the plot's and every click lands on it.
     catch = tag("rect", x="0", y="0", width=num(FIT), height=num(FIT), fill="transparent",
-                data_pointer="place", class_="click-area")
+                data_drag="drag", class_="click-area")
     inner = tag("svg", area + body + catch, x=num(PAD), y="8", width=num(FIT), height=num(FIT),
                 viewBox=f"0 0 {num(FIT)} {num(FIT)}")
     frame = axes(PAD, 8, FIT, FIT, ("0", "1"), ("0", "1"), "x →", "y →")

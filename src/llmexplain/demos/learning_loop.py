@@ -28,6 +28,7 @@ from .learning_words import (
 )
 
 MAX_POINTS, MIN_POINTS = 12, 2
+GRAB = 0.04  # a press this close to a point (in the plot's 0..1 units) picks it up
 LR_STEP = 0.05  # the learning-rate slider moves log10(lr) in steps of this size
 
 CONTROLS = {
@@ -55,6 +56,7 @@ class LearningLoop:
         # Snap to the slider's own steps, so the page and Python agree on the value.
         self.lr_log = CONTROLS["lr"].parse(round(math.log10(lr) / LR_STEP) * LR_STEP)
         self.selected = 0
+        self.grabbed = False  # whether a drag on the plot moves the selected point
         self.reset()
         self.note = "Press Step for one turn of the loop, or Play to keep it going."
 
@@ -121,9 +123,9 @@ class LearningLoop:
         self.flash = None
         if name in ACTIONS:
             return getattr(self, f"_do_{name}")()
-        if name == "place":  # a click on the plot, as fractions of its box from the top left
+        if name in ("drag-start", "drag"):  # on the plot, as fractions of its box from the top left
             fx, fy = parse_click(value)
-            return self._add(round(fx, 2), round(1 - fy, 2), "placed")
+            return getattr(self, f"_{name.replace('-', '_')}")(round(fx, 2), round(1 - fy, 2))
         if name not in CONTROLS:
             raise InputError(f"This demo has no control named “{str(name)[:40]}”.")
         v = CONTROLS[name].parse(value)
@@ -185,14 +187,31 @@ class LearningLoop:
         x, y = np.round(self.rng.uniform(0.05, 0.95, 2), 2)
         self._add(x, y, "added")
 
+    def _drag_start(self, x, y):
+        """Pick up the point under the pointer, or put a new one there and pick that up."""
+        near = np.hypot(self.x - x, self.y - y)  # [n], in the plot's units
+        if near.min() <= GRAB:
+            self.selected, self.grabbed = int(near.argmin()), True
+            self.note = f"Point {self.selected + 1} picked up: drag it anywhere in the plot."
+        else:
+            self.grabbed = self._add(x, y, "placed")
+
+    def _drag(self, x, y):
+        if not self.grabbed:
+            return
+        self.x[self.selected], self.y[self.selected] = x, y
+        self._data_changed(f"Point {self.selected + 1} moved to {where(self, self.selected)}.")
+
     def _add(self, x, y, how):
+        """Whether the point could be added."""
         if len(self.x) >= MAX_POINTS:
             self.note = f"The figure holds at most {MAX_POINTS} points; remove one first."
-            return
+            return False
         self.x, self.y = np.append(self.x, x), np.append(self.y, y)
         self.selected = len(self.x) - 1
         self._data_changed(f"Point {self.selected + 1} {how} at {where(self, self.selected)}; "
                            "move it with the sliders.")
+        return True
 
     def _do_remove(self):
         if len(self.x) <= MIN_POINTS:
