@@ -33,6 +33,7 @@ import time
 import zipfile
 from pathlib import Path
 from types import SimpleNamespace
+from typing import ClassVar
 
 ROOT = Path(__file__).resolve().parent
 SRC = ROOT / "src"
@@ -451,12 +452,12 @@ def write_headers(site):
 # ---------------------------------------------------------------- serving
 
 class Handler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+    extensions_map: ClassVar = {**http.server.SimpleHTTPRequestHandler.extensions_map,
                       ".wasm": "application/wasm", ".mjs": "text/javascript",
                       ".js": "text/javascript", ".whl": "application/zip"}
     # Compressed as static hosts do, so local timings and byte counts are realistic.
     # Zips and wheels are compressed already.
-    GZIP = {".wasm", ".js", ".mjs", ".json", ".html", ".css", ".svg", ".txt", ".tiktoken"}
+    GZIP = frozenset({".wasm", ".js", ".mjs", ".json", ".html", ".css", ".svg", ".txt", ".tiktoken"})
 
     def send_head(self):
         path = Path(self.translate_path(self.path))
