@@ -16,6 +16,7 @@ let worker = null;
 let ready = false; // the worker is up
 let starting = 0; // demos whose first render has not come back yet
 const demos = new Map(); // id -> Demo
+let drag = null; // {demo, name, box} while a pointer pressed on a [data-drag] plot is down
 
 // Where a pointer event fell, as fractions of a box from its top left, kept within it.
 function where(box, e) {
@@ -47,7 +48,6 @@ class Demo {
     this.queue = []; // events waiting for the worker: {name, value, t0}
     this.busy = false;
     this.live = false; // its first render is in
-    this.dragging = null; // {name, box} of the [data-drag] plot while a pointer is pressed on it
     this.running = false;
     this.seq = 0;
     this.svgCache = new Map();
@@ -81,14 +81,9 @@ class Demo {
       const area = e.target.closest("[data-drag]");
       if (!area || !this.live || e.button !== 0) return;
       e.preventDefault();
-      this.dragging = { name: area.dataset.drag, box: area.getBoundingClientRect() };
-      this.send(`${this.dragging.name}-start`, where(this.dragging.box, e), e.timeStamp, true);
+      drag = { demo: this, name: area.dataset.drag, box: area.getBoundingClientRect() };
+      this.send(`${drag.name}-start`, where(drag.box, e), e.timeStamp, true);
     });
-    // On the document, so a drag that leaves the figure still moves the point and ends.
-    document.addEventListener("pointermove", (e) => {
-      if (this.dragging) this.send(this.dragging.name, where(this.dragging.box, e), e.timeStamp, false);
-    });
-    for (const type of ["pointerup", "pointercancel"]) document.addEventListener(type, () => { this.dragging = null; });
   }
 
   onInput(e) {
@@ -285,7 +280,6 @@ function boot() {
 }
 
 function live() {
-  ready = true;
   performance.mark("llmexplain:demos-live");
   const dead = [...demos.values()].filter((d) => !d.live).length;
   setState("ready", dead ? `Python is running in your browser, but ${dead} figure${dead > 1 ? "s" : ""} ` +
@@ -294,5 +288,10 @@ function live() {
 }
 
 for (const el of document.querySelectorAll("[data-demo]")) demos.set(el.id, new Demo(el));
+// On the document, so a drag that leaves its figure still moves the point, and still ends.
+document.addEventListener("pointermove", (e) => {
+  if (drag) drag.demo.send(drag.name, where(drag.box, e), e.timeStamp, false);
+});
+for (const type of ["pointerup", "pointercancel"]) document.addEventListener(type, () => { drag = null; });
 retry.addEventListener("click", () => { root.dataset.state = "loading"; boot(); });
 boot();
