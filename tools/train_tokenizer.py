@@ -9,7 +9,6 @@ the same command gives the same file, byte for byte. Takes well under a minute.
 """
 
 import argparse
-import hashlib
 import sys
 import time
 from pathlib import Path
@@ -53,7 +52,7 @@ def main(argv=None):
     out = ROOT / "data" / NAME
     out.parent.mkdir(exist_ok=True)
     out.write_text(bpe.dump(ranks))
-    sources = "\n".join(f"  - `{p.name}`: sha256 `{hashlib.sha256(p.read_bytes()).hexdigest()}`"
+    sources = "\n".join(f"  - `{p.name}`: sha256 `{build.sha256(p)}`"
                         for p in (corpus.train, corpus.heldout))
     out.with_suffix(".md").write_text(f"""# {NAME}
 

@@ -10,7 +10,6 @@ for the WORDS most frequent words (llmexplain.cooccurrence). Deterministic; abou
 """
 
 import argparse
-import hashlib
 import sys
 import time
 from pathlib import Path
@@ -60,7 +59,7 @@ def main(argv=None):
     out = ROOT / "data" / NAME
     emb.save(out, vocab, vectors, trained_words=len(tokens), window=WINDOW,
              least_count=tokens.count(vocab[-1]))
-    sources = "\n".join(f"  - `{p.name}`: sha256 `{hashlib.sha256(p.read_bytes()).hexdigest()}`"
+    sources = "\n".join(f"  - `{p.name}`: sha256 `{build.sha256(p)}`"
                         for p in (corpus.train,))
     out.with_suffix(".md").write_text(f"""# {NAME}
 

