@@ -11,6 +11,7 @@ import sys
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,3 +116,21 @@ def open_demo(watched, base_url, selector):
     demo = page.locator(selector)
     demo.scroll_into_view_if_needed()
     return page, demo
+
+
+def central_differences(f, x, h=1e-6):
+    """The derivative of f() with respect to each entry of x, as (f(x + h) − f(x − h)) / 2h.
+
+    x is nudged in place and put back, so f may read it through a closure or a view (a
+    network's weights). f returns a number or an array; the result has a row per entry of x.
+    """
+    rows = []
+    for i in range(len(x)):
+        keep = x[i]
+        x[i] = keep + h
+        up = np.array(f())  # a copy: f may return a buffer it reuses
+        x[i] = keep - h
+        down = np.array(f())
+        x[i] = keep
+        rows.append((up - down) / (2 * h))
+    return np.array(rows)

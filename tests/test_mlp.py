@@ -7,6 +7,7 @@ import re
 
 import numpy as np
 import pytest
+from conftest import central_differences
 
 from llmexplain import datasets as ds
 from llmexplain import mlp, page
@@ -25,19 +26,6 @@ def problem(sizes, activation, batch, seed=0):
     x = rng.normal(0, 2, (batch, sizes[0]))
     y = (rng.random((batch, 1)) < 0.5).astype(float)
     return net, x, y
-
-
-def central_differences(f, theta, h=1e-6):
-    out = np.zeros_like(theta)
-    for i in range(len(theta)):
-        keep = theta[i]
-        theta[i] = keep + h
-        up = f()
-        theta[i] = keep - h
-        down = f()
-        theta[i] = keep
-        out[i] = (up - down) / (2 * h)
-    return out
 
 
 def naive_forward(net, x_row):
