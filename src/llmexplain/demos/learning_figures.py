@@ -8,7 +8,7 @@ import numpy as np
 from .. import learning
 from .controls import signed
 from .learning_words import paren, short, show_loss, show_weight, zone_words
-from .svg import num, points, svg, tag
+from .svg import axes, num, points, svg, tag
 
 
 def sample(seq, most=300):
@@ -65,21 +65,6 @@ def fit_plot(demo):
     label = (f"The {len(demo.x)} points and the line y = {show_weight(w)} × x + "
              f"{paren(show_weight(b))}, with a thin stroke from each point to the line's guess.")
     return svg(inner + frame, PAD + FIT + 8, 8 + FIT + 30, label)
-
-
-def axes(left, top, width, height, xticks, yticks, xlabel, ylabel):
-    """Tick labels at both ends of each axis, and the two axis names."""
-    bottom, mid = top + height, top + height / 2
-    out = ""
-    for t, x, anchor in zip(xticks, (left, left + width), ("start", "end")):
-        out += tag("text", t, x=num(x), y=num(bottom + 12), class_="tick", text_anchor=anchor)
-    for t, y in zip(yticks, (bottom, top)):
-        out += tag("text", t, x=num(left - 4), y=num(y + 4), class_="tick", text_anchor="end")
-    out += tag("text", xlabel, x=num(left + width / 2), y=num(bottom + 25), class_="axis-label",
-               text_anchor="middle")
-    out += tag("text", ylabel, x="11", y=num(mid), class_="axis-label", text_anchor="middle",
-               transform=f"rotate(-90 11 {num(mid)})")
-    return out
 
 
 LAND_W, LAND_H = 240.0, 200.0  # the landscape's plot area

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..datasets import EXTENT
 from .pixels import png_data_url
-from .svg import num, svg, tag
+from .svg import axes, num, points, svg, tag
 
 SIDE = 48  # boundary heatmap pixels per side; the neuron heatmaps take every third one
 _c = EXTENT * (2 * (np.arange(SIDE) + 0.5) / SIDE - 1)  # pixel centres, left to right
@@ -111,23 +111,13 @@ def curves(history):
         pts = [((e - epochs[0]) / span * CURVE_W, CURVE_H * (1 - min(h[k], top) / top))
                for e, h in zip(epochs, history) if h[k] is not None]
         if len(pts) > 1:
-            body += tag("polyline", points=" ".join(f"{num(x)},{num(y)}" for x, y in pts),
-                        class_=cls)
+            body += tag("polyline", points=points(pts), class_=cls)
     inner = tag("svg", body, x=num(CURVE_PAD), y="6", width=num(CURVE_W), height=num(CURVE_H),
                 viewBox=f"0 0 {num(CURVE_W)} {num(CURVE_H)}")
     first = f"{epochs[0]:.0f}" if history else "0"
     last = f"{epochs[-1]:.0f}" if history else "0"
-    frame = "".join([
-        tag("text", first, x=num(CURVE_PAD), y=num(CURVE_H + 18), class_="tick"),
-        tag("text", last, x=num(CURVE_PAD + CURVE_W), y=num(CURVE_H + 18), class_="tick",
-            text_anchor="end"),
-        tag("text", "epoch →", x=num(CURVE_PAD + CURVE_W / 2), y=num(CURVE_H + 30),
-            class_="axis-label", text_anchor="middle"),
-        tag("text", f"{top:.2f}", x=num(CURVE_PAD - 4), y="14", class_="tick", text_anchor="end"),
-        tag("text", "0", x=num(CURVE_PAD - 4), y=num(CURVE_H + 6), class_="tick",
-            text_anchor="end"),
-        tag("text", "loss", x="4", y=num(CURVE_H / 2), class_="axis-label"),
-    ])
+    frame = axes(CURVE_PAD, 6, CURVE_W, CURVE_H, (first, last), ("0", f"{top:.2f}"),
+                 "epoch →", "loss")
     now = history[-1] if history else (0, None, None)
     label = (f"Loss curves over {last} epochs: training loss now "
              f"{'—' if now[1] is None else f'{now[1]:.3f}'}, test loss "

@@ -35,3 +35,18 @@ def svg(body, width, height, label):
         viewBox=f"0 0 {num(width)} {num(height)}", role="img", class_="figure",
         xmlns="http://www.w3.org/2000/svg",
     )
+
+
+def axes(left, top, width, height, xticks, yticks, xlabel, ylabel):
+    """Tick labels at both ends of each axis, and the two axis names."""
+    bottom, mid = top + height, top + height / 2
+    out = ""
+    for t, x, anchor in zip(xticks, (left, left + width), ("start", "end")):
+        out += tag("text", t, x=num(x), y=num(bottom + 12), class_="tick", text_anchor=anchor)
+    for t, y in zip(yticks, (bottom, top)):
+        out += tag("text", t, x=num(left - 4), y=num(y + 4), class_="tick", text_anchor="end")
+    out += tag("text", xlabel, x=num(left + width / 2), y=num(bottom + 25), class_="axis-label",
+               text_anchor="middle")
+    out += tag("text", ylabel, x="11", y=num(mid), class_="axis-label", text_anchor="middle",
+               transform=f"rotate(-90 11 {num(mid)})")
+    return out
