@@ -14,19 +14,13 @@ words) and ours (5,000); also timed: an analogy typed into its box, and the firs
 our table (which reads it and works out its map). Target: p95 <= 30 ms.
 """
 
-import statistics
 import sys
 
-from run import WAIT_MEASURE_JS, chapter_main, cpu_model, essay, percentile
+from run import WAIT_MEASURE_JS, chapter_main, cpu_model, essay, latency_row, measured
 
 TARGET_P95_MS = 30
 DEMO = "[data-demo=embeddings]"
 MEASURE = "llmexplain:input:embeddings"
-
-
-def measures(page):
-    return page.evaluate("(name) => performance.getEntriesByName(name, 'measure')"
-                         ".map((m) => m.duration)", MEASURE)
 
 
 def click_words(page, clicks, timeout_ms):
@@ -35,7 +29,7 @@ def click_words(page, clicks, timeout_ms):
     for i in range(clicks):
         page.locator(f"{DEMO} [data-slot=neighbours] button").nth(1 + i % 3).click()
         page.evaluate(WAIT_MEASURE_JS, [MEASURE, i, timeout_ms])
-    return measures(page)
+    return measured(page, MEASURE)
 
 
 def type_analogies(page, presses, timeout_ms):
@@ -50,12 +44,11 @@ def type_analogies(page, presses, timeout_ms):
     for i in range(presses):
         page.keyboard.press("s" if i % 2 == 0 else "Backspace")
         page.evaluate(WAIT_MEASURE_JS, [MEASURE, i, timeout_ms])
-    return measures(page)
+    return measured(page, MEASURE)
 
 
 def row(label, xs):
-    return (f"  {label:<40} {len(xs):>5} {statistics.median(xs):>7.1f} {percentile(xs, 95):>7.1f} "
-            f"{max(xs):>7.1f}  {'met' if percentile(xs, 95) <= TARGET_P95_MS else 'MISSED'}")
+    return latency_row(label, xs, TARGET_P95_MS, width=40)
 
 
 def bench(args):
@@ -69,7 +62,7 @@ def bench(args):
         page.evaluate("(name) => performance.clearMeasures(name)", MEASURE)
         page.locator(f"{DEMO} [data-action=use][data-value=ours]").click()
         page.evaluate(WAIT_MEASURE_JS, [MEASURE, 0, timeout_ms])
-        switch = measures(page)
+        switch = measured(page, MEASURE)
         rows.append(row("neighbour query, ours (5,000 words)",
                         click_words(page, args.clicks, timeout_ms)))
         rows.append(row("switch to ours (first time: reads it)", switch))

@@ -160,6 +160,8 @@ class Profile:
     """One Chromium with a fresh user-data-dir: its HTTP cache starts empty."""
 
     def __init__(self, playwright, base_url):
+        if not Path(CHROMIUM).exists():
+            raise BenchError(f"no Chromium at {CHROMIUM}; run ./dev setup or set LLMEXPLAIN_CHROMIUM")
         self.dir = tempfile.TemporaryDirectory(prefix="llmexplain-bench-")
         self.context = playwright.chromium.launch_persistent_context(
             self.dir.name, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
@@ -234,18 +236,22 @@ def chapter_main(script, bench, add_options, argv=None):
     add_options(parser)
     parser.add_argument("--timeout", type=int, default=180, help="seconds to wait (default: 180)")
     args = parser.parse_args(argv)
-    name = f"bench/{Path(script.__file__).name}"
-    if not Path(CHROMIUM).exists():
-        print(f"{name}: error: no Chromium at {CHROMIUM}", file=sys.stderr)
-        return 1
+    return print_table(f"bench/{Path(script.__file__).name}", bench, args)
+
+
+def print_table(name, bench, args):
+    """Print what bench(args) returns; any failure as one line on stderr, exit status 1."""
     try:
         print(bench(args), flush=True)
     except (BenchError, build.BuildError) as e:
         print(f"{name}: error: {e}", file=sys.stderr)
         return 1
-    except PlaywrightError as e:
+    except PlaywrightError as e:  # e.g. a page that never settles: its first line says which
         print(f"{name}: error: {str(e).strip().splitlines()[0]}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
     return 0
 
 
@@ -275,8 +281,20 @@ def drive(profile, page, path, demo, presses, timeout_s):
             raise BenchError(f"{path} {demo['id']}: no reply to input {i + 1} "
                              f"within {timeout_s} s") from None
     profile.check(path, page)
+    return measured(page, measure)
+
+
+def measured(page, name):
+    """The durations, in ms, of the page's performance measures called `name`."""
     return page.evaluate("(name) => performance.getEntriesByName(name, 'measure')"
-                         ".map((m) => m.duration)", measure)
+                         ".map((m) => m.duration)", name)
+
+
+def latency_row(label, xs, target_ms, width=34):
+    """One line of a latency table: count, p50, p95, max, and whether p95 met its target."""
+    p95 = percentile(xs, 95)
+    return (f"  {label:<{width}} {len(xs):>5} {statistics.median(xs):>7.1f} {p95:>7.1f} "
+            f"{max(xs):>7.1f}  {'met' if p95 <= target_ms else 'MISSED'}")
 
 
 # ---------------------------------------------------------------- the report
@@ -375,8 +393,6 @@ def bench(args):
     if not load_path or not (site / load_path).is_file():
         raise BenchError(f"no page to load in {site} (pages with demos: {paths or 'none'})")
 
-    if not Path(CHROMIUM).exists():
-        raise BenchError(f"no Chromium at {CHROMIUM}; run ./dev setup or set LLMEXPLAIN_CHROMIUM")
     ledger = Ledger()
     server = counting_server(site, ledger)
     base_url = f"http://127.0.0.1:{server.server_address[1]}/"
@@ -460,18 +476,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.runs < 1 or args.presses < 1:
         parser.error("--runs and --presses must be at least 1")
-    try:
-        print(bench(args), flush=True)
-    except (BenchError, build.BuildError) as e:
-        print(f"bench/run.py: error: {e}", file=sys.stderr)
-        return 1
-    except PlaywrightError as e:  # e.g. a page that never settles: its first line says which
-        print(f"bench/run.py: error: {str(e).strip().splitlines()[0]}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    return 0
+    return print_table("bench/run.py", bench, args)
 
 
 if __name__ == "__main__":

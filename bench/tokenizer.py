@@ -13,11 +13,10 @@ vocabulary (click -> its chips shown) and a 1 MB paste (-> the limit message sho
 Target: p95 <= 50 ms per key, for either tokenizer.
 """
 
-import statistics
 import sys
 import time
 
-from run import WAIT_MEASURE_JS, build, chapter_main, cpu_model, essay, percentile
+from run import WAIT_MEASURE_JS, build, chapter_main, cpu_model, essay, latency_row, measured
 
 TARGET_P95_MS = 50
 DEMO = "[data-demo=tokenizer]"
@@ -33,17 +32,11 @@ def type_keys(page, presses, timeout_ms):
     for i in range(presses):
         page.keyboard.press("x" if i % 2 == 0 else "Backspace")
         page.evaluate(WAIT_MEASURE_JS, [MEASURE, i, timeout_ms])
-    return page.evaluate("(name) => performance.getEntriesByName(name, 'measure')"
-                         ".map((m) => m.duration)", MEASURE)
+    return measured(page, MEASURE)
 
 
 def wait_text(page, slot, text, timeout_ms):
     page.wait_for_selector(f"{DEMO} [data-slot={slot}]:text-is('{text}')", timeout=timeout_ms)
-
-
-def row(label, xs):
-    return (f"  {label:<34} {len(xs):>5} {statistics.median(xs):>7.1f} {percentile(xs, 95):>7.1f} "
-            f"{max(xs):>7.1f}  {'met' if percentile(xs, 95) <= TARGET_P95_MS else 'MISSED'}")
 
 
 def bench(args):
@@ -72,8 +65,8 @@ def bench(args):
     out.append(f"Tokenizer demo, keystroke -> chips and counts updated, ms "
                f"(text of {len(text):,} characters; target p95 <= {TARGET_P95_MS} ms)")
     out.append(f"  {'':<34} {'n':>5} {'p50':>7} {'p95':>7} {'max':>7}")
-    out.append(row("ours (4,096 tokens)", ours))
-    out.append(row("GPT-4's cl100k_base (100,256)", gpt4))
+    out.append(latency_row("ours (4,096 tokens)", ours, TARGET_P95_MS))
+    out.append(latency_row("GPT-4's cl100k_base (100,256)", gpt4, TARGET_P95_MS))
     out.append(f"  switch to GPT-4's (first time: reads its vocabulary): {switch_ms:.0f} ms, "
                f"click -> its chips shown")
     out.append(f"  paste of 1,048,576 characters -> limit message shown: {paste_ms:.0f} ms "
