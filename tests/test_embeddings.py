@@ -65,7 +65,7 @@ def test_normalise_gives_unit_rows_and_keeps_zero_rows():
 def test_nearest_matches_brute_force_on_a_random_table(seed):
     rng = np.random.default_rng(seed)
     raw = rng.normal(size=(60, 7))
-    raw[10] = raw[3] * 2.5  # same direction as row 3, longer: a tie in cosine
+    raw[10] = raw[3] * 2  # same direction as row 3, longer: an exact tie (scaling by 2 is exact)
     query = raw[3] + rng.normal(scale=0.1, size=7)
     scores = brute_cosines(raw, query)
     rows, cos = emb.nearest(emb.normalise(raw), query, 6, exclude=[5, 7])
