@@ -3,6 +3,7 @@
 // returns into the page. Reader text only ever enters the page as textContent.
 
 const root = document.documentElement;
+root.dataset.state = "loading"; // first: static/watchdog.js reads this as "the script runs"
 let config = null; // URLs of the worker and the Python runtime, written by build.py
 const status = document.getElementById("runtime-status");
 const statusText = status.querySelector("[data-status-text]");
@@ -15,6 +16,8 @@ const ITEM_TAGS = new Set(["span", "button", "li", "code", "mark", "strong", "em
 let worker = null;
 let ready = false; // the worker is up
 let starting = 0; // demos whose first render has not come back yet
+const downloading = new Map(); // data file name -> bytes, while the worker fetches it
+const ALIVE_SECONDS = 10; // the worker script is already here: it runs at once, or it is broken
 const demos = new Map(); // id -> Demo
 let drag = null; // {demo, name, box} while a pointer pressed on a [data-drag] plot is down
 
@@ -52,6 +55,14 @@ class Demo {
     this.seq = 0;
     this.svgCache = new Map();
     this.errorBox = el.querySelector("[data-demo-error]");
+    // Shown when a data file this figure needs did not arrive: tries that figure again.
+    this.retry = el.querySelector("[data-demo-retry]");
+    this.retry?.addEventListener("click", () => {
+      this.retry.hidden = true;
+      this.showError("");
+      starting++;
+      this.start();
+    });
     // "input" fires for sliders, text, selects and checkboxes alike, on every change.
     el.addEventListener("input", (e) => this.onInput(e));
     // A long list of items (token chips) is one tab stop; arrow keys move along it and
@@ -143,7 +154,8 @@ class Demo {
   done(msg) {
     this.busy = false;
     if (msg.type === "failed") {
-      this.showError(`Something went wrong in this demo: ${msg.message}`);
+      this.showError(msg.retry ? msg.message : `Something went wrong in this demo: ${msg.message}`);
+      if (this.retry) this.retry.hidden = !msg.retry;
       this.running = false;
     } else if (msg.reply.error) {
       this.showError(msg.reply.error);
@@ -227,7 +239,19 @@ class Demo {
   }
 }
 
-function boot() {
+// Our own script from checked bytes: a Worker cannot carry an integrity value, a blob: URL can.
+async function checkedScriptURL(url, integrity, name) {
+  let response;
+  try {
+    response = await fetch(url, { integrity });
+  } catch {
+    throw new Error(`${name} could not be downloaded, or it failed its integrity check`);
+  }
+  if (!response.ok) throw new Error(`${name} is missing from the site (HTTP ${response.status})`);
+  return URL.createObjectURL(new Blob([await response.blob()], { type: "text/javascript" }));
+}
+
+async function boot() {
   try {
     config = config || JSON.parse(document.getElementById("llmexplain-config").textContent);
   } catch (err) {
@@ -240,13 +264,30 @@ function boot() {
   }
   setState("loading", "Starting Python in your browser…");
   const abs = (url) => new URL(url, document.baseURI).href;
-  worker = new Worker(abs(config.worker), { type: "module" });
-  const timer = setTimeout(() => fail(`Python did not start within ${config.bootTimeoutSeconds} seconds.`),
-                           config.bootTimeoutSeconds * 1000);
-  worker.onerror = (e) => { clearTimeout(timer); fail(`the Python worker failed (${e.message || "it could not be loaded"}).`); };
+  let script;
+  try {
+    script = await checkedScriptURL(abs(config.worker), config.workerIntegrity, "worker.js");
+  } catch (err) {
+    fail(`${err.message}. Reload the page to try again`);
+    return;
+  }
+  worker = new Worker(script, { type: "module" });
+  const timer = setTimeout(() => fail(`Python did not start within ${config.bootTimeoutSeconds} seconds. ` +
+                                      "Reload the page to try again"), config.bootTimeoutSeconds * 1000);
+  const alive = setTimeout(() => fail("the page's worker.js did not run (it may be damaged). Reload the " +
+                                      "page; if it keeps happening, the site's files are damaged"),
+                           ALIVE_SECONDS * 1000);
+  worker.onerror = (e) => {
+    clearTimeout(timer);
+    clearTimeout(alive);
+    fail(`the page's worker.js stopped with an error (${e.message || "it could not be run"}). Reload the page`);
+  };
   worker.onmessage = (e) => {
     const msg = e.data;
-    if (msg.type === "stage") {
+    if (msg.type === "alive") {
+      clearTimeout(alive);
+      URL.revokeObjectURL(script);
+    } else if (msg.type === "stage") {
       setState("loading", `${msg.text}…`);
     } else if (msg.type === "fatal") {
       clearTimeout(timer);
@@ -258,12 +299,12 @@ function boot() {
       starting = demos.size;
       for (const demo of demos.values()) demo.start();
       if (!starting) live();
+    } else if (msg.type === "loading" || msg.type === "loaded") {
+      if (msg.type === "loading") downloading.set(msg.file, msg.bytes);
+      else downloading.delete(msg.file);
+      if (root.dataset.state === "loading") showDownloads();
     } else {
       const demo = demos.get(msg.id);
-      if (msg.type === "loading") {
-        setState("loading", `${msg.text}…`);
-        return;
-      }
       const first = demo.inflight.name === "create";
       if (first) demo.live = msg.type === "render";
       demo.done(msg);
@@ -277,6 +318,13 @@ function boot() {
     ([name, entry]) => [name, { ...entry, url: abs(entry.url) }]));
   worker.postMessage({ type: "boot", config: { ...config, data, indexURL: abs(config.indexURL),
                                                 lockFileURL: abs(config.lockFileURL) } });
+}
+
+// Names every data file still on its way, so the line never blames the wrong one.
+function showDownloads() {
+  if (!downloading.size) return setState("loading", "Starting the demos…");
+  const mb = [...downloading.values()].reduce((a, b) => a + b, 0) / 1e6;
+  setState("loading", `Downloading ${[...downloading.keys()].join(", ")} (${mb.toFixed(1)} MB)…`);
 }
 
 function live() {
