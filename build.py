@@ -412,8 +412,10 @@ def fixed_times(path):
 
 
 def source_key():
-    """A hash of everything that goes into our wheel."""
-    h = hashlib.sha256((ROOT / "pyproject.toml").read_bytes())
+    """A hash of everything that goes into our wheel (its metadata carries the README)."""
+    h = hashlib.sha256()
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        h.update(name.encode() + b"\0" + (ROOT / name).read_bytes())
     for path in sorted((SRC / "llmexplain").rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             h.update(str(path.relative_to(SRC)).encode() + b"\0" + path.read_bytes())
