@@ -11,8 +11,14 @@ from pathlib import Path
 
 import pytest
 
-import build
+from build import main
 from llmexplain import page
+from tooling import DEFAULT_CACHE, SRC, pins
+from tooling.corpus import PROSE_BOOKS, SIMPLE_BOOKS, clean_gutenberg, corpus
+from tooling.data import data_files
+from tooling.fetch import BuildError, fetch, sha256
+from tooling.serve import CSP, make_server
+from tooling.site import build
 
 PAGES = ["index.html", "how-llms-work.html", "credits.html"]
 
@@ -87,7 +93,7 @@ def test_trimmed_lock_names_exactly_what_we_ship(site):
     (runtime,) = [p for p in (site / "py").iterdir() if (p / "pyodide.asm.wasm").exists()]
     for entry in lock["packages"].values():
         wheel = (runtime / entry["file_name"]).resolve()
-        assert wheel.is_relative_to(site) and build.sha256(wheel) == entry["sha256"]
+        assert wheel.is_relative_to(site) and sha256(wheel) == entry["sha256"]
 
 
 def test_every_fetched_file_has_a_content_hashed_name(site):
@@ -118,7 +124,7 @@ def test_data_files_are_shipped_with_their_hash_for_the_browser_to_check(site):
 def test_every_data_file_a_demo_names_exists():
     from llmexplain.demos import DEMOS
 
-    shipped = set(build.data_files())
+    shipped = set(data_files())
     for name, demo in DEMOS.items():
         assert set(getattr(demo, "data", ())) <= shipped, name
 
@@ -126,24 +132,24 @@ def test_every_data_file_a_demo_names_exists():
 def test_clean_gutenberg_unwraps_paragraphs_and_drops_the_boilerplate():
     raw = ("[A Tale by Someone 1900]\r\n\r\nCHAPTER I\r\n\r\nIt was a dark\r\nand stormy  night.\r\n"
            "\r\n\r\n\"Quite,\" she said.\r\n\r\nEnd of Project Gutenberg's A Tale\r\n\r\nLicence text.")
-    assert build.clean_gutenberg(raw) == ["CHAPTER I", "It was a dark and stormy night.",
+    assert clean_gutenberg(raw) == ["CHAPTER I", "It was a dark and stormy night.",
                                           '"Quite," she said.']
 
 
 def test_corpus_keeps_a_disjoint_held_out_tenth():
-    corpus = build.corpus()
-    train, heldout = corpus.train.read_text(), corpus.heldout.read_text()
-    assert len(corpus.books) == len(build.PROSE_BOOKS)
+    prose = corpus()
+    train, heldout = prose.train.read_text(), prose.heldout.read_text()
+    assert len(prose.books) == len(PROSE_BOOKS)
     assert 0.08 < len(heldout) / (len(train) + len(heldout)) < 0.12
     assert not set(heldout.splitlines()[:50]) & set(train.splitlines())
     for text in (train, heldout):
         assert "\r" not in text and "Gutenberg" not in text and "\n\n" not in text
-    simple = build.corpus(simple=True)
-    assert [t for t, _ in simple.books] == [t for t, _ in corpus.books][:len(build.SIMPLE_BOOKS)]
+    simple = corpus(simple=True)
+    assert [t for t, _ in simple.books] == [t for t, _ in prose.books][:len(SIMPLE_BOOKS)]
 
 
 def test_core_does_not_import_the_browser():
-    src = Path(build.SRC / "llmexplain")
+    src = Path(SRC / "llmexplain")
     for path in src.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             names = ([a.name for a in node.names] if isinstance(node, ast.Import)
@@ -152,11 +158,13 @@ def test_core_does_not_import_the_browser():
 
 
 def test_rebuild_uses_the_cache_and_no_network(site, tmp_path, monkeypatch):
+    import subprocess
+
     def no_network(cmd, **kw):
         raise AssertionError(f"a rebuild ran {cmd}")
 
-    monkeypatch.setattr(build, "run", no_network)
-    rebuilt = build.build(site=tmp_path / "site")
+    monkeypatch.setattr(subprocess, "run", no_network)  # every tool the build runs goes through it
+    rebuilt = build(site=tmp_path / "site")
     assert sorted(p.relative_to(rebuilt).as_posix() for p in rebuilt.rglob("*")) == \
         sorted(p.relative_to(site).as_posix() for p in site.rglob("*"))
 
@@ -165,15 +173,15 @@ def test_a_tampered_download_stops_the_build_naming_the_file(tmp_path):
     bad = tmp_path / "downloads" / "pyodide-0.27.7.tgz"
     bad.parent.mkdir()
     bad.write_bytes(b"not pyodide")
-    with pytest.raises(build.BuildError, match=r"pyodide-0\.27\.7\.tgz: sha256 is"):
-        build.fetch("npm", *build.PYODIDE_NPM, tmp_path)
+    with pytest.raises(BuildError, match=r"pyodide-0\.27\.7\.tgz: sha256 is"):
+        fetch(pins.PYODIDE, tmp_path)
     assert not bad.exists()  # the next build downloads it afresh
 
 
 def test_cli_errors_are_one_line(tmp_path, capsys):
-    with build.make_server(tmp_path, port=0) as taken:
+    with make_server(tmp_path, port=0) as taken:
         port = str(taken.server_address[1])
-        assert build.main(["serve", "--no-build", "--port", port, "--site", str(tmp_path)]) == 1
+        assert main(["serve", "--no-build", "--port", port, "--site", str(tmp_path)]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("build.py: error:") and "\n" not in err
 
@@ -183,7 +191,7 @@ def test_server_sends_types_policy_caching_and_gzip(site):
     import urllib.error
     import urllib.request
 
-    server = build.make_server(site, port=0)
+    server = make_server(site, port=0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     try:
@@ -196,7 +204,7 @@ def test_server_sends_types_policy_caching_and_gzip(site):
             assert "immutable" in r.headers["Cache-Control"]
             assert len(r.read()) < wasm.stat().st_size / 2
         with urllib.request.urlopen(base + "how-llms-work.html") as r:
-            assert r.headers["Content-Security-Policy"] == build.CSP
+            assert r.headers["Content-Security-Policy"] == CSP
             assert r.headers["Cache-Control"] == "no-cache"
         again = urllib.request.Request(base + "how-llms-work.html", headers={
             "Accept-Encoding": "gzip", "If-Modified-Since": r.headers["Last-Modified"]})
@@ -207,10 +215,6 @@ def test_server_sends_types_policy_caching_and_gzip(site):
         server.server_close()
 
 
-VNU = ("vnu-jar@26.9.27", "vnu-jar-26.9.27.tgz",
-       "5970d3ffca91a627cf0965e5d91bb2e4242307c29292998de0b419d6a901b2b7")
-
-
 def test_pages_are_valid_html(site, tmp_path):
     import shutil
     import subprocess
@@ -218,7 +222,7 @@ def test_pages_are_valid_html(site, tmp_path):
 
     if not shutil.which("java"):
         pytest.fail("the HTML validator needs Java (apt-get install default-jre-headless)")
-    with tarfile.open(build.fetch("npm", *VNU, build.DEFAULT_CACHE)) as tar:
+    with tarfile.open(fetch(pins.VNU, DEFAULT_CACHE)) as tar:
         (tmp_path / "vnu.jar").write_bytes(tar.extractfile("package/build/dist/vnu.jar").read())
     out = subprocess.run(["java", "-jar", str(tmp_path / "vnu.jar"), "--errors-only",
                           *[str(site / p) for p in PAGES]], capture_output=True, text=True, check=False)

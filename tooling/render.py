@@ -1,0 +1,127 @@
+"""The pages: the one Jinja Environment, each demo pre-rendered, our static files hashed.
+
+Every figure is drawn at build time by the demo's own render(), run under CPython from
+src/ (the code the wheel carries), so the page reads fine before any script runs. Static
+files are copied under content-hashed names.
+"""
+
+import itertools
+import json
+import re
+import traceback
+from pathlib import Path
+from types import SimpleNamespace
+
+from tooling import ROOT, SRC
+from tooling.fetch import BuildError, integrity, short_hash
+
+TEMPLATES = ROOT / "templates"
+STATIC = ROOT / "static"
+# The same rules static/runtime.js applies when it builds an items slot in the page.
+ITEM_TAGS = {"span", "button", "li", "code", "mark", "strong", "em", "kbd"}
+SAFE_ATTR = re.compile(r"(aria-[a-z]+|disabled|hidden|class|data-[a-z-]+|title|min|max|step|role|tabindex)")
+
+
+def checked_items(demo, slot, items):
+    for item in items:
+        bad = [a for a in item.get("attrs", {}) if not SAFE_ATTR.fullmatch(a)]
+        if item["tag"] not in ITEM_TAGS or bad:
+            raise BuildError(f"demo {demo}, items slot {slot}: tag {item['tag']!r} or "
+                             f"attributes {bad} not allowed")
+    return items
+
+
+def hashed_assets(site):
+    """Every file in static/ copied to site/assets/<stem>.<hash>.<ext>: name -> (url, integrity)."""
+    assets = {}
+    for path in sorted(STATIC.iterdir()):
+        if path.is_file():
+            data = path.read_bytes()
+            name = f"{path.stem}.{short_hash(data)}{path.suffix}"
+            (site / "assets" / name).write_bytes(data)
+            assets[path.name] = (f"assets/{name}", integrity(data))
+    return assets
+
+
+def render_pages(site, assets, config, csp):
+    """Every page into `site`: index, credits and one per essay. Returns {out: template}."""
+    from jinja2 import (
+        Environment,
+        FileSystemLoader,
+        StrictUndefined,
+        TemplateError,
+        select_autoescape,
+    )
+    from markupsafe import Markup
+
+    import llmexplain
+    from llmexplain.demos import DEMOS
+
+    if SRC not in Path(llmexplain.__file__).resolve().parents:
+        raise BuildError(f"llmexplain is imported from {Path(llmexplain.__file__).parent}, not "
+                         f"from {SRC}; run ./dev setup (pip install -e .)")
+    counter = None  # numbers the demos of the page being rendered: weights-1, weights-2, ...
+
+    def prerender(name, params):
+        """A demo's starting state, drawn by its own render(), for the template to place."""
+        if name not in DEMOS:
+            raise BuildError(f"no demo named {name!r} (known: {', '.join(sorted(DEMOS))})", name)
+        try:
+            demo = DEMOS[name](**params)
+        except (TypeError, ValueError) as e:  # an author's mistake: say which parameter
+            raise BuildError(f"demo {name!r}: bad parameters {params}: {e}", name) from None
+        shown = demo.render()
+        return SimpleNamespace(
+            id=f"{name}-{next(counter)}", controls=demo.controls, params=json.dumps(params),
+            text=shown.get("text", {}), values=shown.get("values", {}),
+            images=shown.get("images", {}), attrs=shown.get("attrs", {}),
+            items={k: checked_items(name, k, v) for k, v in shown.get("items", {}).items()},
+            svg={k: Markup(v) for k, v in shown.get("svg", {}).items()})
+
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(asset=lambda name: assets[name][0], integrity=lambda name: assets[name][1],
+                       csp=csp, prerender=prerender, runtime_config=config)
+    essays = sorted(p.stem for p in (TEMPLATES / "essays").glob("*.html"))
+    pages = {"index.html": "index.html", "credits.html": "credits.html",
+             **{f"{slug}.html": f"essays/{slug}.html" for slug in essays}}
+    template = None
+    try:
+        meta = {}
+        for slug in essays:
+            template, counter = f"essays/{slug}.html", itertools.count(1)
+            meta[slug] = env.get_template(template).module.meta
+        for out, template in pages.items():
+            counter = itertools.count(1)
+            html = env.get_template(template).render(page=out, essays=meta)
+            (site / out).write_text(html)
+    except TemplateError as e:  # a syntax error knows its line; others pass through a frame
+        where = (f"{shown_path(Path(e.filename)) if e.filename else template}:{e.lineno}"
+                 if getattr(e, "lineno", None) else template_line(e, template))
+        raise BuildError(f"{where}: {e.message}") from None
+    except BuildError as e:
+        raise BuildError(f"{template_line(e, template)}: {e}") from None
+    return pages
+
+
+def shown_path(path):
+    """A path as the person running the build knows it: from the checkout if it is inside."""
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
+def template_line(error, fallback):
+    """templates/…html:line where an error arose (Jinja maps its compiled frames back to
+    template lines): the innermost page or essay, not the _partial whose macro it called."""
+    frames = [(Path(f.filename), f.lineno) for f in traceback.extract_tb(error.__traceback__)]
+    frames = [(path, line) for path, line in frames
+              if path.suffix == ".html" and TEMPLATES in path.parents]
+    pages = [f for f in frames if not f[0].name.startswith("_")]
+    for path, line in reversed(pages or frames):
+        # Jinja gives an expression's line as the end of the text around it: for a demo,
+        # step back to the line that calls it.
+        if demo := getattr(error, "demo", None):
+            lines = path.read_text().splitlines()[:line]
+            line = next((i + 1 for i in reversed(range(len(lines)))
+                         if re.search(rf"""demo\(\s*["']{re.escape(demo)}["']""", lines[i])), line)
+        return f"{shown_path(path)}:{line}"
+    return fallback
