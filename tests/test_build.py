@@ -13,7 +13,7 @@ import pytest
 
 from build import main
 from llmexplain import page
-from tooling import DEFAULT_CACHE, SRC, pins
+from tooling import DEFAULT_CACHE, SRC, pins, render
 from tooling.corpus import PROSE_BOOKS, SIMPLE_BOOKS, clean_gutenberg, corpus
 from tooling.data import data_files
 from tooling.fetch import BuildError, fetch, sha256
@@ -82,6 +82,20 @@ def test_every_page_has_a_strict_csp_and_no_inline_script(site, name):
     for script in parse(site, name).scripts:
         assert script.get("src") or script.get("type") == "application/json", script
     assert " style=" not in html and "<style" not in html
+
+
+def test_the_page_gets_the_allow_list_python_checks_against(site):
+    assert config(site)["allow"] == json.loads((render.STATIC / "dom-allow.json").read_text())
+
+
+def test_checked_items_follows_the_allow_list_file(tmp_path, monkeypatch):
+    (tmp_path / "dom-allow.json").write_text(json.dumps({"tags": ["kbd"], "attributes": "title"}))
+    monkeypatch.setattr(render, "STATIC", tmp_path)
+    good = [{"tag": "kbd", "text": "k", "attrs": {"title": "a key"}}]
+    assert render.checked_items("d", "s", good) == good
+    for bad in ({"tag": "span", "text": "x"}, {"tag": "kbd", "text": "x", "attrs": {"titles": "x"}}):
+        with pytest.raises(BuildError, match="not allowed"):
+            render.checked_items("d", "s", [bad])
 
 
 def test_trimmed_lock_names_exactly_what_we_ship(site):

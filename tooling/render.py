@@ -17,15 +17,22 @@ from tooling.fetch import BuildError, integrity, short_hash
 
 TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "static"
-# The same rules static/runtime.js applies when it builds an items slot in the page.
-ITEM_TAGS = {"span", "button", "li", "code", "mark", "strong", "em", "kbd"}
-SAFE_ATTR = re.compile(r"(aria-[a-z]+|disabled|hidden|class|data-[a-z-]+|title|min|max|step|role|tabindex)")
+# What Python may build in a demo's items slot, read by checked_items here and, through the
+# page config's "allow", by the page's JavaScript: {"tags": [element names], "attributes":
+# a pattern each attribute name must match whole}.
+DOM_ALLOW = "dom-allow.json"
 
 
-def checked_items(demo, slot, items):
+def dom_allow():
+    return json.loads((STATIC / DOM_ALLOW).read_text())
+
+
+def checked_items(demo, slot, items, allow=None):
+    allow = allow or dom_allow()
+    attribute = re.compile(allow["attributes"])
     for item in items:
-        bad = [a for a in item.get("attrs", {}) if not SAFE_ATTR.fullmatch(a)]
-        if item["tag"] not in ITEM_TAGS or bad:
+        bad = [a for a in item.get("attrs", {}) if not attribute.fullmatch(a)]
+        if item["tag"] not in allow["tags"] or bad:
             raise BuildError(f"demo {demo}, items slot {slot}: tag {item['tag']!r} or "
                              f"attributes {bad} not allowed")
     return items
@@ -60,6 +67,7 @@ def render_pages(site, assets, config, csp):
     if SRC not in Path(llmexplain.__file__).resolve().parents:
         raise BuildError(f"llmexplain is imported from {Path(llmexplain.__file__).parent}, not "
                          f"from {SRC}; run ./dev setup (pip install -e .)")
+    allow = config["allow"]
     counter = None  # numbers the demos of the page being rendered: weights-1, weights-2, ...
 
     def prerender(name, params):
@@ -75,7 +83,7 @@ def render_pages(site, assets, config, csp):
             id=f"{name}-{next(counter)}", controls=demo.controls, params=json.dumps(params),
             text=shown.get("text", {}), values=shown.get("values", {}),
             images=shown.get("images", {}), attrs=shown.get("attrs", {}),
-            items={k: checked_items(name, k, v) for k, v in shown.get("items", {}).items()},
+            items={k: checked_items(name, k, v, allow) for k, v in shown.get("items", {}).items()},
             svg={k: Markup(v) for k, v in shown.get("svg", {}).items()})
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),

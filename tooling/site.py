@@ -67,7 +67,8 @@ def build_into(site, cache):
     assets = render.hashed_assets(site)
     config.update({"worker": assets["worker.js"][0], "workerIntegrity": assets["worker.js"][1],
                    "packages": ["llmexplain"], "bootTimeoutSeconds": 120,
-                   "dataTimeoutSeconds": DATA_TIMEOUT_SECONDS, "data": data.ship(site, cache)})
+                   "dataTimeoutSeconds": DATA_TIMEOUT_SECONDS, "data": data.ship(site, cache),
+                   "allow": render.dom_allow()})
     # The pre-render reads data where the worker puts it in the page: one folder.
     os.environ["LLMEXPLAIN_DATA"] = str(data.data_folder(cache))
     pages = render.render_pages(site, assets, config, serve.META_CSP)
