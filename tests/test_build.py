@@ -16,8 +16,8 @@ from llmexplain import page
 from tooling import DEFAULT_CACHE, SRC, pins, render
 from tooling.corpus import PROSE_BOOKS, SIMPLE_BOOKS, clean_gutenberg, corpus
 from tooling.data import data_files
-from tooling.fetch import BuildError, fetch, sha256
-from tooling.serve import CSP, make_server
+from tooling.fetch import BuildError, fetch, integrity, sha256
+from tooling.serve import make_server, site_headers
 from tooling.site import build
 
 PAGES = ["index.html", "how-llms-work.html", "credits.html"]
@@ -73,15 +73,47 @@ def test_prerendered_html_holds_each_demos_initial_state(site):
     assert 'data-input="w1"' in html and 'value="2.0"' in html
 
 
+def meta_policy(html):
+    return unescape(re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1))
+
+
+def import_map(html):
+    """The exact text of the page's import map, or None."""
+    found = re.search(r'<script type="importmap">(.*?)</script>', html, re.DOTALL)
+    return found and found.group(1)
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_every_page_has_a_strict_csp_and_no_inline_script(site, name):
     html = (site / name).read_text()
-    csp = unescape(re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1))
+    csp = meta_policy(html)
     assert "'wasm-unsafe-eval'" in csp
     assert "'unsafe-eval'" not in csp and "'unsafe-inline'" not in csp
     for script in parse(site, name).scripts:
-        assert script.get("src") or script.get("type") == "application/json", script
+        # Data, never code: the config, and the import map, which runs only because the
+        # policy names the sha256 of its exact text.
+        assert script.get("src") or script.get("type") in ("application/json", "importmap"), script
+        if script.get("type") == "importmap":
+            assert f"'{integrity(import_map(html).encode())}'" in csp.split("script-src")[1].split(";")[0]
     assert " style=" not in html and "<style" not in html
+
+
+def test_the_import_map_sends_each_module_to_its_hashed_file_with_its_integrity(site):
+    html = (site / "how-llms-work.html").read_text()
+    imports = json.loads(import_map(html))
+    scripts = sorted(p.name for p in render.STATIC.glob("*.js"))
+    assert sorted(imports["imports"]) == [f"./assets/{name}" for name in scripts]
+    for plain, hashed in imports["imports"].items():
+        body = (site / hashed).read_bytes()
+        assert body == (render.STATIC / plain.removeprefix("./assets/")).read_bytes()
+        assert imports["integrity"][hashed] == integrity(body)
+    assert html.index('type="importmap"') < html.index('type="module"')  # the map comes first
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_serve_and_static_hosts_send_each_pages_own_policy(site, name):
+    policy = meta_policy((site / name).read_text())
+    assert site_headers(site)["Content-Security-Policy"] == policy + "; frame-ancestors 'none'"
 
 
 def test_the_page_gets_the_allow_list_python_checks_against(site):
@@ -218,7 +250,9 @@ def test_server_sends_types_policy_caching_and_gzip(site):
             assert "immutable" in r.headers["Cache-Control"]
             assert len(r.read()) < wasm.stat().st_size / 2
         with urllib.request.urlopen(base + "how-llms-work.html") as r:
-            assert r.headers["Content-Security-Policy"] == CSP
+            # The page's own policy, and what only a header can carry.
+            expected = meta_policy(r.read().decode()) + "; frame-ancestors 'none'"
+            assert r.headers["Content-Security-Policy"] == expected
             assert r.headers["Cache-Control"] == "no-cache"
         again = urllib.request.Request(base + "how-llms-work.html", headers={
             "Accept-Encoding": "gzip", "If-Modified-Since": r.headers["Last-Modified"]})

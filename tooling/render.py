@@ -2,7 +2,8 @@
 
 Every figure is drawn at build time by the demo's own render(), run under CPython from
 src/ (the code the wheel carries), so the page reads fine before any script runs. Static
-files are copied under content-hashed names.
+files are copied under content-hashed names; our ES modules find each other through the
+page's import map, which also gives the browser each module's integrity.
 """
 
 import itertools
@@ -50,7 +51,21 @@ def hashed_assets(site):
     return assets
 
 
-def render_pages(site, assets, config, csp):
+def import_map(assets):
+    """The page's import map, as the exact text the page holds (the policy names its hash).
+
+    Our modules import each other by plain relative names (`import … from "./demo.js"`), which
+    resolve to ./assets/demo.js; the map sends each to its hashed URL and gives the browser
+    the integrity to check it against (Chrome ≥ 127), as the <script> tag does for runtime.js.
+    """
+    scripts = {name: asset for name, asset in assets.items() if name.endswith(".js")}
+    text = json.dumps({"imports": {f"./assets/{name}": f"./{url}" for name, (url, _) in scripts.items()},
+                       "integrity": {f"./{url}": sri for url, sri in scripts.values()}},
+                      indent=None, separators=(",", ":"), sort_keys=True)
+    return text.replace("<", "\\u003c")  # never "</script>" inside the script element
+
+
+def render_pages(site, assets, config, csp, imports):
     """Every page into `site`: index, credits and one per essay. Returns {out: template}."""
     from jinja2 import (
         Environment,
@@ -89,7 +104,8 @@ def render_pages(site, assets, config, csp):
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.globals.update(asset=lambda name: assets[name][0], integrity=lambda name: assets[name][1],
-                       csp=csp, prerender=prerender, runtime_config=config)
+                       csp=csp, import_map=Markup(imports), prerender=prerender,
+                       runtime_config=config)
     essays = sorted(p.stem for p in (TEMPLATES / "essays").glob("*.html"))
     pages = {"index.html": "index.html", "credits.html": "credits.html",
              **{f"{slug}.html": f"essays/{slug}.html" for slug in essays}}

@@ -5,7 +5,8 @@ Every page and the worker get a Content-Security-Policy, as a header (here and i
 and as a <meta> tag (for hosts that send no headers). Pyodide needs only 'wasm-unsafe-eval'.
 blob: lets the page run the worker, and the worker run Pyodide's scripts, from bytes it
 fetched with an integrity check (a Worker or an import() cannot carry one); only our own
-scripts make blobs.
+scripts make blobs. The one inline script, the page's import map, is allowed by its sha256,
+worked out when the site is built: `serve` sends the headers the build wrote into _headers.
 """
 
 import contextlib
@@ -23,24 +24,54 @@ from typing import ClassVar
 from tooling import DEFAULT_SITE
 from tooling.fetch import BuildError
 
-META_CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval' blob:; worker-src 'self' blob:; "
-            "connect-src 'self'; img-src 'self' data: blob:; style-src 'self'; font-src 'self'; "
-            "object-src 'none'; base-uri 'none'; form-action 'none'")
-# Only a header can carry frame-ancestors (a <meta> policy ignores it), and only a header
-# reaches the worker.
-CSP = META_CSP + "; frame-ancestors 'none'"
-HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
-           "Referrer-Policy": "no-referrer"}
 IMMUTABLE = "public, max-age=31536000, immutable"
 HASHED = ("/py/", "/assets/", "/data/")  # content-hashed names: a year in the browser's cache
 
 
-def headers_file():
-    """The text of a _headers file: HEADERS for every file, a year's caching for hashed names."""
-    lines = ["/*", *(f"  {k}: {v}" for k, v in HEADERS.items())]
+def policy(script_hashes=()):
+    """The policy a page's <meta> tag carries; `script_hashes` are the integrity values
+    ("sha256-…") of the inline scripts it may run."""
+    scripts = " ".join(["'self'", "'wasm-unsafe-eval'", "blob:", *(f"'{h}'" for h in script_hashes)])
+    return (f"default-src 'self'; script-src {scripts}; worker-src 'self' blob:; "
+            "connect-src 'self'; img-src 'self' data: blob:; style-src 'self'; font-src 'self'; "
+            "object-src 'none'; base-uri 'none'; form-action 'none'")
+
+
+def headers(meta_policy):
+    """The headers every file of a site gets, its pages carrying `meta_policy`. Only a header
+    can carry frame-ancestors (a <meta> policy ignores it), and only a header reaches the worker."""
+    return {"Content-Security-Policy": meta_policy + "; frame-ancestors 'none'",
+            "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+
+
+def headers_file(table):
+    """The text of a _headers file: `table` for every file, a year's caching for hashed names."""
+    lines = ["/*", *(f"  {k}: {v}" for k, v in table.items())]
     for prefix in HASHED:
         lines += [f"{prefix}*", f"  Cache-Control: {IMMUTABLE}"]
     return "\n".join(lines) + "\n"
+
+
+def site_headers(site):
+    """What a static host sends with every file of `site`: the "/*" block of its _headers,
+    over the headers of a page with no inline script (all a folder without one gets)."""
+    try:
+        path = Path(site) / "_headers"
+        return {**headers(policy()), **dict(read_headers(path, path.stat().st_mtime_ns))}
+    except (OSError, UnicodeDecodeError):
+        return headers(policy())
+
+
+@functools.lru_cache(maxsize=8)
+def read_headers(path, mtime_ns):  # mtime_ns is part of the cache key
+    block, table = None, []
+    for line in path.read_text().splitlines():
+        if not line.startswith((" ", "#")):
+            block = line.strip()
+        elif block == "/*" and ":" in line:
+            name, value = line.strip().split(":", 1)
+            table.append((name, value.strip()))
+    return tuple(table)
 
 
 # ---------------------------------------------------------------- serving
@@ -98,7 +129,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self.send_error(404, "File not found")  # no listings: a site shows only its pages
 
     def end_headers(self):
-        for name, value in HEADERS.items():
+        for name, value in site_headers(self.directory).items():
             self.send_header(name, value)
         # Only a good answer for a content-hashed name may be kept: never an error.
         path = urllib.parse.urlsplit(getattr(self, "path", "")).path

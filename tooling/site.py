@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from tooling import DEFAULT_CACHE, DEFAULT_SITE, ROOT, data, log, render, runtime, serve
-from tooling.fetch import BuildError, discard
+from tooling.fetch import BuildError, discard, integrity
 
 # The first line of a site's _headers marks a folder this build made: the build replaces only
 # such a folder (or an empty one). Static hosts read "#" lines in _headers as comments.
@@ -65,14 +65,16 @@ def build_into(site, cache):
     config = runtime.ship(site, cache)
     (site / "assets").mkdir()
     assets = render.hashed_assets(site)
+    imports = render.import_map(assets)
+    meta_policy = serve.policy([integrity(imports.encode())])
     config.update({"worker": assets["worker.js"][0], "workerIntegrity": assets["worker.js"][1],
                    "packages": ["llmexplain"], "bootTimeoutSeconds": 120,
                    "dataTimeoutSeconds": DATA_TIMEOUT_SECONDS, "data": data.ship(site, cache),
                    "allow": render.dom_allow()})
     # The pre-render reads data where the worker puts it in the page: one folder.
     os.environ["LLMEXPLAIN_DATA"] = str(data.data_folder(cache))
-    pages = render.render_pages(site, assets, config, serve.META_CSP)
-    (site / "_headers").write_text(STAMP + "\n" + serve.headers_file())
+    pages = render.render_pages(site, assets, config, meta_policy, imports)
+    (site / "_headers").write_text(STAMP + "\n" + serve.headers_file(serve.headers(meta_policy)))
     return pages
 
 
