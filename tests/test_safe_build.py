@@ -18,7 +18,7 @@ from tooling.corpus import corpus
 from tooling.fetch import BuildError, fetch
 from tooling.runtime import runtime_folder, source_key
 from tooling.serve import Handler, make_server
-from tooling.site import BUILDING, build, current_umask, made_by_us
+from tooling.site import BUILDING, build, current_umask, made_by_us, swap_in
 
 BUILD = [sys.executable, str(ROOT / "build.py")]
 
@@ -138,6 +138,24 @@ def test_ctrl_c_at_any_moment_leaves_a_whole_site(built, cache, delay):
     assert proc.returncode in (0, 130, -signal.SIGINT), err
     assert snapshot(site) == before
     assert not list(site.parent.glob(".site.building-*"))
+
+
+def test_ctrl_c_during_the_swap_leaves_the_new_site_and_nothing_beside_it(tmp_path, monkeypatch):
+    new, site = tmp_path / ".site.building-new", tmp_path / "site"
+    for folder in (new, site):
+        folder.mkdir()
+        (folder / "index.html").write_text(folder.name)
+    rename = Path.rename
+
+    def interrupted(self, target):  # Ctrl-C arrives between the two renames
+        os.kill(os.getpid(), signal.SIGINT)
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        swap_in(new, site)
+    assert (site / "index.html").read_text() == new.name
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]
 
 
 def test_two_builds_at_once_both_finish_and_the_site_is_whole(built, cache):

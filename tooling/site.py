@@ -47,15 +47,18 @@ def build(site=DEFAULT_SITE, cache=DEFAULT_CACHE):
         for stale in site.parent.glob(f".{site.name}.building-*"):
             if (stale / BUILDING).exists():  # left by a build that was killed
                 discard(stale)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{site.name}.building-", dir=site.parent))
+        tmp = None
         try:
+            with interrupts_deferred():  # so that a folder made is a folder known, and removed
+                tmp = Path(tempfile.mkdtemp(prefix=f".{site.name}.building-", dir=site.parent))
             tmp.chmod(0o777 & ~current_umask())  # mkdtemp makes it private; a site is not
             (tmp / BUILDING).touch()
             pages = build_into(tmp, cache)
             (tmp / BUILDING).unlink()
             swap_in(tmp, site)
         finally:
-            discard(tmp)  # gone already if the swap happened
+            if tmp:
+                discard(tmp)  # gone already if the swap happened
     log(f"built {len(pages)} pages into {site} in {time.perf_counter() - started:.1f} s")
     return site
 
@@ -132,16 +135,18 @@ def locked(folder):
 
 def swap_in(new, site):
     """Put the finished build where the old site was. Ctrl-C waits until both renames are done."""
-    old = new.with_name(new.name + "-old")
-    with interrupts_deferred():
-        had_old = site.exists() and any(site.iterdir())
-        if had_old:
-            site.rename(old)
-        elif site.exists():
-            site.rmdir()  # an empty folder: nothing to keep
-        new.rename(site)
-    if had_old:
-        discard(old)
+    old, swapped = new.with_name(new.name + "-old"), False
+    try:
+        with interrupts_deferred():  # raises a Ctrl-C it held back when it ends
+            if site.exists() and any(site.iterdir()):
+                site.rename(old)
+            elif site.exists():
+                site.rmdir()  # an empty folder: nothing to keep
+            new.rename(site)
+            swapped = True
+    finally:
+        if swapped:
+            discard(old)  # the previous site, if there was one, now that the new one is in place
 
 
 @contextlib.contextmanager
