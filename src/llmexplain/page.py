@@ -39,16 +39,13 @@ def create(demo_id, name, params_json, base_json="{}"):
 def _read(text, notes):
     """A dict from saved JSON, or {} with a note: saved state may come from a hostile link."""
     try:
-        if len(text) > MAX_PARAMS:
-            raise ValueError
-        params = json.loads(text)
-        if not isinstance(params, dict):
-            raise ValueError
-        return params
+        params = json.loads(text) if len(text) <= MAX_PARAMS else None
     except (TypeError, ValueError, RecursionError):
-        notes.append("The saved settings for this figure could not be read, so it starts "
-                     "as usual.")
-        return {}
+        params = None
+    if isinstance(params, dict):
+        return params
+    notes.append("The saved settings for this figure could not be read, so it starts as usual.")
+    return {}
 
 
 def needs(name):
