@@ -5,6 +5,7 @@ import json
 import math
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -314,3 +315,73 @@ def test_bad_input_is_a_message_not_a_crash(name, value):
         d.handle(name, value)
     json.dumps(d.render(), allow_nan=False)
 
+
+@pytest.mark.parametrize("hidden", ["abc", [0, 2], [4, 9], [2] * 7, [2.5], None])
+def test_a_network_shape_that_cannot_be_built_falls_back_with_a_note(hidden):
+    d = pg.Playground(hidden=hidden)
+    assert d.params()["hidden"] == list(pg.STATE["hidden"].default)
+    assert any("hidden layers" in note for note in d.notes)
+    assert d.net.sizes == (2, *pg.STATE["hidden"].default, 1)
+
+
+def test_a_restored_state_is_checked_against_its_own_data():
+    d = pg.Playground(dataset="yours", own_points=[[1, 2, 1.0], [-3, 0.5, 0], [2, 2, 1]],
+                      example=3)
+    assert d.params()["own_points"] == [[1.0, 2.0, 1], [-3.0, 0.5, 0], [2.0, 2.0, 1]]
+    assert len(d.xa) == 2  # round(0.5 × 3) of the three points to train on
+    assert d.params()["example"] == 2 and any("no example 3" in n for n in d.notes)
+    for bad in ([[7, 0, 1]], [[0, 0, 2]], [[0, 0]], [[0, 0, 1]] * (pg.MAX_OWN + 1)):
+        assert pg.Playground(own_points=bad).params()["own_points"] == []
+
+
+def test_while_training_render_changes_nothing_and_the_heatmaps_keep_up():
+    def heatmaps(shown):
+        return [i.get("href") for i in ET.fromstring(shown["svg"]["network"]).iter(f"{SVG}image")]
+
+    d = pg.Playground()
+    d.handle("play", None)
+    pictures = []
+    for _ in range(2 * pg.NODES_EVERY):
+        d.handle("tick", None)
+        first = d.render()
+        assert d.render() == first  # however often the page asks
+        pictures.append(heatmaps(first))
+    # Redrawn every NODES_EVERY frames while training, not in between (PNGs cost).
+    assert pictures[:pg.NODES_EVERY - 1] == [pictures[0]] * (pg.NODES_EVERY - 1)
+    assert pictures[pg.NODES_EVERY - 1] != pictures[0]
+    d.handle("pause", None)  # paused, they show the weights as they are now
+    twin = pg.Playground()
+    twin.net.theta[:] = d.net.theta
+    twin.handle("px", "1")  # any event redraws them
+    assert heatmaps(d.render()) == heatmaps(twin.render())
+
+
+def test_a_runaway_puts_back_the_last_sane_weights_and_their_epoch():
+    d = pg.Playground(dataset="spiral", hidden=[8, 8, 8], activation="linear", lr="10")
+    d.handle("play", None)
+    while d.run.running:
+        d.handle("tick", None)
+    assert d.run.status == "diverged" and np.all(np.abs(d.net.theta) < 1e6)
+    assert d.render()["text"]["status"].startswith(f"Stopped at epoch {int(d.epoch)}: ")
+    assert d.history[-1][0] == d.epoch and math.isfinite(d.losses[0])
+
+
+def test_the_layer_editor_has_a_plus_and_a_minus_for_every_hidden_layer():
+    d = pg.Playground(hidden=[1, pg.MAX_NEURONS, 3])
+    items = d.render()["items"]["layers"]
+    assert [i["text"] for i in items] == ["inputs", "+", "1", "−", "+", "8", "−", "+", "3", "−",
+                                          "output"]
+    buttons = [i["attrs"] for i in items if i["tag"] == "button"]
+    assert [(b["data-action"], b["data-value"]) for b in buttons] == [
+        (f"{way}-neuron", str(layer)) for layer in range(3) for way in ("add", "remove")]
+    assert all(b["aria-label"].endswith(f"layer {int(b['data-value']) + 1}") for b in buttons)
+    off = [(b["data-action"], b["data-value"]) for b in buttons if b["aria-disabled"]]
+    assert off == [("remove-neuron", "0"), ("add-neuron", "1")]
+
+
+def test_the_networks_geometry_is_declared_once_in_python():
+    root = Path(__file__).resolve().parent.parent
+    template = (root / "templates" / "demos" / "playground.html").read_text()
+    css = (root / "static" / "style.css").read_text()
+    assert "range(" not in template and "d.attrs[" not in template and "d.attrs." not in template
+    assert not re.search(r"\.(rows|cols)-\d|\.playground \.[cr]\d+ ", css)
