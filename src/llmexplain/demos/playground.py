@@ -23,13 +23,22 @@ import numpy as np
 from .. import datasets as ds
 from .. import mlp
 from . import playground_example as example
+from . import playground_words as words
 from .base import Demo
 from .controls import Choice, Counts, InputError, Points, Slider, Whole, parse_click
 from .format import big, count, signed
 from .format import loss as show_loss
-from .playground_draw import GRID, boundary_image, curves, network, network_images, plane_points
+from .playground_draw import (
+    GRID,
+    boundary_image,
+    curves,
+    layer_editor,
+    network,
+    network_images,
+    plane_points,
+)
 from .playground_example import CLASS_NAMES, last_stage
-from .run import Run, diverged_words, runaway, status_words, thin
+from .run import Run, runaway, thin
 
 MAX_LAYERS, MAX_NEURONS = 6, 8  # the network editor's bounds; the drawing follows from them
 N_POINTS, MAX_OWN, MAX_BATCH = 500, 200, 30
@@ -160,15 +169,15 @@ class Playground(Demo):
 
     def _sgd_steps(self, k):
         """k SGD steps, for the run: "diverged" if the weights ran away (then they, and the
-        epoch, are put back as they were before these steps), else None."""
+        epoch, are put back as they were before these steps: the page shows the last sane
+        weights), else None."""
         safe, safe_epoch = self.net.theta.copy(), self.epoch
         with np.errstate(over="ignore", invalid="ignore"):  # a runaway is caught just below
             for _ in range(k):
                 self.epoch = self.epoch_at_start + next(self.sgd)
         if runaway(self.net.theta):  # a weight past a million, or not a number at all
             self.blowup = int(self.epoch)
-            self.net.theta[:] = safe  # the page shows the last sane weights
-            self.epoch = safe_epoch
+            self.net.theta[:], self.epoch = safe, safe_epoch
             return "diverged"
         return None
 
@@ -238,7 +247,7 @@ class Playground(Demo):
         self._record()
         self.frames_since_images += 1
         if outcome == "diverged":
-            self.note = self._diverged_words()
+            self.note = words.diverged_text(self.blowup)
 
     def step(self, _=None):
         """One whole epoch: every training point once."""
@@ -250,7 +259,7 @@ class Playground(Demo):
         outcome = self.run.advance(lambda: self._sgd_steps(steps), n=1)
         self._record()
         if outcome == "diverged":
-            self.note = self._diverged_words()
+            self.note = words.diverged_text(self.blowup)
         else:
             self.run.status = "paused"
             self.note = f"Epoch {int(self.epoch)}: {self._loss_words()}."
@@ -375,17 +384,14 @@ class Playground(Demo):
     # ---------------------------------------------------------------- words
 
     def _loss_words(self):
-        return loss_words(*self.losses)
+        return words.loss_words(*self.losses)
 
     def _shape_words(self):
-        return shape_words(self.state["hidden"], self.net.n_params)
+        return words.shape_words(self.state["hidden"], self.net.n_params)
 
     def _example_words(self):
         k = self.state["example"] - 1
-        return describe_example(self.xa[k], int(self.ya[k, 0]))
-
-    def _diverged_words(self):
-        return diverged_text(self.blowup)
+        return words.describe_example(self.xa[k], int(self.ya[k, 0]))
 
     # ---------------------------------------------------------------- drawing
 
@@ -403,10 +409,7 @@ class Playground(Demo):
             "accuracy": "—" if self.accuracy is None else f"{signed(100 * self.accuracy, 0)}%",
             "n-params": big(net.n_params),
             "shape": self._shape_words(),
-            "status": (self._diverged_words() if self.run.status == "diverged" else
-                       status_words(self.run, ready="Ready: the weights are random, so the "
-                                    "network guesses.", running="Training…", where="at",
-                                    progress=f"epoch {int(self.epoch)}")),
+            "status": words.status_text(self.run, self.epoch, self.blowup),
             "summary": self.note,
             "btn-play": "Pause" if running else "Play",
             "n-train": str(len(self.xa)),
@@ -425,7 +428,7 @@ class Playground(Demo):
             **{f"next-class-{c}": {"aria-pressed": str(s["next_class"] == c).lower()}
                for c in (0, 1)},
         }
-        label = network_label(sizes, net.n_params, numbers)
+        label = words.network_label(sizes, net.n_params, numbers)
         return {
             "text": text,
             "svg": {"points": self.points_svg,
@@ -433,61 +436,8 @@ class Playground(Demo):
                     "curve": curves(self.history)},
             "images": {"boundary": self.boundary},
             "attrs": attrs,
-            "items": {"layers": layer_editor(hidden), "weights": example.weight_items(step)},
+            "items": {"layers": layer_editor(hidden, MAX_NEURONS), "weights": example.weight_items(step)},
             "values": {k: s[k] for k in CONTROLS},
             "running": running,
         }
 
-
-def layer_editor(hidden):
-    """A column of buttons per hidden layer, between the inputs' and the output's labels:
-    + above the layer's size, − below it (static/style.css lays them out in columns)."""
-    def button(action, text, i, label, off):
-        return {"tag": "button", "text": text, "attrs": {
-            "data-action": action, "data-value": str(i), "aria-label": label,
-            "aria-disabled": "true" if off else None}}
-
-    items = [{"tag": "span", "text": "inputs", "attrs": {"class": "edit-label"}}]
-    for i, n in enumerate(hidden):
-        items += [button("add-neuron", "+", i, f"Add a neuron to layer {i + 1}", n >= MAX_NEURONS),
-                  {"tag": "span", "text": str(n), "attrs": {"class": "layer-size"}},
-                  button("remove-neuron", "−", i, f"Remove a neuron from layer {i + 1}", n <= 1)]
-    items.append({"tag": "span", "text": "output", "attrs": {"class": "edit-label"}})
-    return items
-
-
-# ---------------------------------------------------------------- words
-
-def loss_words(train_loss, test_loss):
-    return f"training loss {show_loss(train_loss, 3)}, test loss {show_loss(test_loss, 3)}"
-
-
-def shape_words(hidden, n_params):
-    layers = ", ".join(str(n) for n in hidden) or "none"
-    return f"Hidden layers: {layers}. Weights and biases to learn: {big(n_params)}."
-
-
-def describe_example(x, y):
-    """x [2], y (0 or 1): where the example is and its class."""
-    return f"x₁ = {signed(x[0], 2)}, x₂ = {signed(x[1], 2)}, {CLASS_NAMES[y]}"
-
-
-def diverged_text(epoch):
-    return diverged_words(f"at epoch {epoch}", "The weights grew past a million, on their way "
-                          "to numbers too large to compute with.")
-
-
-def network_label(sizes, n_params, numbers):
-    """The network drawing's accessible name, with the numbers it shows beside its nodes."""
-    hidden = sizes[1:-1]
-    layers = (f"{count(len(hidden), 'hidden layer')} of "
-              f"{' and '.join(str(n) for n in hidden)} neurons" if hidden else "no hidden layer")
-    out = (f"The network: 2 inputs, {layers}, and 1 output; {big(n_params)} weights and "
-           f"biases. Each square shows what one neuron responds to across the plane; each "
-           f"line is a weight, blue positive, orange negative, thicker for larger.")
-    if numbers:
-        L = len(sizes) - 1
-        out += " Beside the neurons: " + "; ".join(
-            f"{example.node_name(l, i, L)}: {', '.join(lines)}"
-            for (l, i), lines in sorted(numbers.items())) + "."
-    return out

@@ -153,6 +153,24 @@ def network(sizes, weights, images, numbers, focus, label):
                xmlns="http://www.w3.org/2000/svg")
 
 
+def layer_editor(hidden, most):
+    """The items of the editor above the network: a column per hidden layer of `hidden`
+    (neurons in each, at most `most`) with + above its size and − below, between the inputs'
+    and the output's labels. static/style.css puts each run of three in a column."""
+    def button(action, text, i, label, off):
+        return {"tag": "button", "text": text, "attrs": {
+            "data-action": action, "data-value": str(i), "aria-label": label,
+            "aria-disabled": "true" if off else None}}
+
+    items = [{"tag": "span", "text": "inputs", "attrs": {"class": "edit-label"}}]
+    for i, n in enumerate(hidden):
+        items += [button("add-neuron", "+", i, f"Add a neuron to layer {i + 1}", n >= most),
+                  {"tag": "span", "text": str(n), "attrs": {"class": "layer-size"}},
+                  button("remove-neuron", "−", i, f"Remove a neuron from layer {i + 1}", n <= 1)]
+    items.append({"tag": "span", "text": "output", "attrs": {"class": "edit-label"}})
+    return items
+
+
 CURVE_W, CURVE_H, CURVE_PAD = 240.0, 110.0, 34.0
 
 
