@@ -334,6 +334,16 @@ def test_a_restored_state_is_checked_against_its_own_data():
         assert pg.Playground(own_points=bad).params()["own_points"] == []
 
 
+def test_with_no_points_to_train_on_the_example_slider_explains():
+    d = pg.Playground(dataset="yours")
+    for value in ("1", "2"):
+        with pytest.raises(InputError, match="no points yet"):
+            d.handle("example", value)
+    for name in ("next", "again", "step", "play"):
+        d.handle(name, None)
+        assert "add some" in d.render()["text"]["summary"]
+
+
 def test_while_training_render_changes_nothing_and_the_heatmaps_keep_up():
     def heatmaps(shown):
         return [i.get("href") for i in ET.fromstring(shown["svg"]["network"]).iter(f"{SVG}image")]

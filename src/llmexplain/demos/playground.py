@@ -176,8 +176,8 @@ class Playground(Demo):
             for _ in range(k):
                 self.epoch = self.epoch_at_start + next(self.sgd)
         if runaway(self.net.theta):  # a weight past a million, or not a number at all
-            self.blowup = int(self.epoch)
             self.net.theta[:], self.epoch = safe, safe_epoch
+            self.blowup = int(self.epoch)
             return "diverged"
         return None
 
@@ -203,9 +203,10 @@ class Playground(Demo):
         if name in ("batch", "example"):
             value = int(value)
         if name == "example":
-            if value > max(len(self.xa), 1):
-                raise InputError(f"Pick an example from 1 to {len(self.xa)}." if len(self.xa)
-                                 else "There are no points yet: add some first.")
+            if not len(self.xa):
+                raise InputError("There are no points yet: add some first.")
+            if value > len(self.xa):
+                raise InputError(f"Pick an example from 1 to {len(self.xa)}.")
             s["example"], self.example_step = value, None
             self._draw_points()
             self.note = f"Example {value} picked: {self._example_words()}."
