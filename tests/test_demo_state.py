@@ -21,9 +21,12 @@ MOVES = {
     "tokenizer": [("text", "Hello, wörld 🙂"), ("pick", "2")],
     "embeddings": [("pick", "queen"), ("dim", "7"), ("a", "paris"), ("b", "france"),
                    ("c", "italy"), ("zoom", "in"), ("pan", "left")],
-    "playground": [("dataset", "xor"), ("noise", "0.2"), ("add-layer", None),
-                   ("add-neuron", "0"), ("lr", "0.1"), ("pick", "0"), ("place", [0.2, 0.3]),
-                   ("example", "2")],
+    "playground": [("dataset", "xor"), ("noise", "0.2"), ("train", "0.7"), ("regenerate", None),
+                   ("add-layer", None), ("add-neuron", "0"), ("remove-neuron", "2"),
+                   ("activation", "relu"), ("lr", "0.1"), ("batch", "7"), ("l2", "0.001"),
+                   ("example", "40"), ("next-class", "0"), ("px", "-2.5"), ("py", "1"),
+                   ("add-point", None), ("next-class", "1"), ("place", [0.2, 0.3]),
+                   ("place", [0.8, 0.6]), ("place", [0.5, 0.1]), ("example", "2")],
 }
 
 
