@@ -27,7 +27,7 @@ from ..data import path
 from . import word_map
 from .base import Demo
 from .controls import Choice, InputError, Number, Slider, Whole, parse_click
-from .format import signed
+from .format import big, count, signed
 
 TABLES = {"glove": "glove-50d.npz", "ours": "ours-50d.npz"}
 DIMS = 50  # numbers per word in both tables
@@ -62,7 +62,7 @@ def clean(text, what):
         raise InputError(f"{what}: expected a word.")
     word = text.strip().lower()
     if len(word) > MAX_WORD:
-        raise InputError(f"{what}: that is {len(word):,} characters; no word in these tables is "
+        raise InputError(f"{what}: that is {count(len(word), 'character')}; no word in these tables is "
                          f"longer than {MAX_WORD}. Type a single word.")
     bad = next((ch for ch in word if not PLAIN.fullmatch(ch)), None)
     if bad is not None:
@@ -231,7 +231,7 @@ class Embeddings(Demo):
             s = self.sorted_words(self.source)
             start = bisect_left(s, word)
             self.suggestions = [w for w in s[start:start + SUGGEST] if w.startswith(word)]
-            self.note = (f"“{word}” is not among the {len(self.table.words):,} words of "
+            self.note = (f"“{word}” is not among the {count(len(self.table.words), 'word')} of "
                          f"{table_name(self.source)}" +
                          ("; words that start that way:" if self.suggestions else "."))
         self.summary = " ".join([self.note, *self.suggestions])
@@ -266,7 +266,7 @@ class Embeddings(Demo):
         """A word the figure shows was clicked: it must be one of the table's."""
         word = clean(value, "word")
         if word not in self.table.row:
-            raise InputError(f"“{word}” is not among the {len(self.table.words):,} words of "
+            raise InputError(f"“{word}” is not among the {count(len(self.table.words), 'word')} of "
                              f"{table_name(self.source)}.")
         self._show(word)
 
@@ -333,7 +333,7 @@ class Embeddings(Demo):
         return f"Number {self.dim} of {DIMS} for “{self.word}”: {signed(value, 2)}"
 
     def zoom_summary(self):
-        return f"Map at zoom {word_map.ZOOM_STEP ** self.zoom:.1f}×."
+        return f"Map at zoom {word_map.magnified(self.zoom)}."
 
     def analogy_text(self):
         """(answers [(word, cosine)], sentence) for the analogy box."""
@@ -366,9 +366,9 @@ class Embeddings(Demo):
             "numbers": "  ".join(signed(x, 2) for x in t.raw[row].tolist()),
             "note": self.note,
             "source-size": size_text(source, t),
-            "n-words": f"{len(t.words):,}",
+            "n-words": big(len(t.words)),
             "analogy": sentence,
-            "zoom-shown": f"{word_map.ZOOM_STEP ** self.zoom:.1f}×",
+            "zoom-shown": word_map.magnified(self.zoom),
             "map-words": str(len(self.maps[source].rows)),
             "summary": self.summary,
         }
@@ -429,7 +429,7 @@ def table_name(source):
 def size_text(source, t):
     n, d = t.raw.shape
     if source == "glove":
-        return (f"GloVe: {n:,} words × {d} numbers = {n * d:,} numbers, the most common plain "
-                f"words of its {t.info['source_words']:,}.")
-    return (f"Ours: {n:,} words × {d} numbers = {n * d:,} numbers, trained by our code on "
-            f"{t.info['trained_words']:,} words of our books.")
+        return (f"GloVe: {count(n, 'word')} × {count(d, 'number')} = {count(n * d, 'number')}, "
+                f"the most common plain words of its {big(t.info['source_words'])}.")
+    return (f"Ours: {count(n, 'word')} × {count(d, 'number')} = {count(n * d, 'number')}, "
+            f"trained by our code on {count(t.info['trained_words'], 'word')} of our books.")

@@ -20,6 +20,7 @@ from .. import bpe
 from ..data import path
 from .base import Demo
 from .controls import Choice, InputError, Text, Whole
+from .format import big, count, signed
 
 OURS, GPT4 = "bpe-4k.tiktoken", "cl100k_base.tiktoken"
 FILES = {"ours": OURS, "gpt4": GPT4}
@@ -89,8 +90,8 @@ class Tokenizing(Demo):
         self.token = s["token"]
         self.set("text", s["text"])
         if s["token"] > self.token:  # past the last token of this text: start from the first
-            self.notes.append(f"There is no token {s['token']:,}: the text has "
-                              f"{len(self.ids):,}. Token 1 is picked instead.")
+            self.notes.append(f"There is no token {big(s['token'])}: the text has "
+                              f"{big(len(self.ids))}. Token 1 is picked instead.")
             self.token = 1
 
     def params(self):
@@ -167,25 +168,27 @@ class Tokenizing(Demo):
                 "data-value": str(k + 1), "title": f"id {token_id} · bytes {hex_bytes(tokens[token_id])}",
                 "tabindex": "0" if k == picked else "-1"}})  # one tab stop: arrows move
         name = NAMES[self.use]
-        counts = (f"{n_chars:,} characters, {n_tokens:,} tokens with {name}" +
-                  (f": {n_chars / n_tokens:.2f} characters per token." if n_tokens else "."))
+        per_token = signed(n_chars / n_tokens, 2) if n_tokens else "–"
+        counts = (f"{count(n_chars, 'character')}, {count(n_tokens, 'token')} with {name}" +
+                  (f": {per_token} characters per token." if n_tokens else "."))
         picked_text = self.picked_text()
         return {
             "text": {
-                "n-chars": f"{n_chars:,}",
-                "n-tokens": f"{n_tokens:,}",
-                "per-token": f"{n_chars / n_tokens:.2f}" if n_tokens else "–",
-                "size-ours": f"{self.sizes['ours']:,}",
-                "size-gpt4": f"{self.sizes['gpt4']:,}",
+                "n-chars": big(n_chars),
+                "n-tokens": big(n_tokens),
+                "per-token": per_token,
+                "size-ours": big(self.sizes["ours"]),
+                "size-gpt4": big(self.sizes["gpt4"]),
                 "first-merges": self.first,
-                "max-chars": f"{MAX_CHARS:,}",
+                "max-chars": big(MAX_CHARS),
                 "limit": limit_text(self.given),
                 "mended": mended_text(self.mended),
-                "chips-note": (f"The first {MAX_CHIPS:,} of {n_tokens:,} tokens are drawn; "
+                "chips-note": (f"The first {big(MAX_CHIPS)} of {big(n_tokens)} tokens are drawn; "
                                f"all are counted." if n_tokens > MAX_CHIPS else ""),
                 "picked": picked_text,
                 "status": ("Loading GPT-4’s vocabulary…" if self.loading else
-                           f"Showing {name}: {self.sizes[self.use]:,} tokens in its vocabulary."),
+                           f"Showing {name}: {count(self.sizes[self.use], 'token')} in its "
+                           "vocabulary."),
                 "summary": "Loading GPT-4’s vocabulary…" if self.loading else counts,
             },
             "items": {"chips": chips},
@@ -211,8 +214,8 @@ class Tokenizing(Demo):
         raw = self.tokenizers[self.use].tokens[token_id]
         text, partial = self.chip(token_id)
         what = "part of a character" if partial else f"“{text}”"
-        return (f"Token {self.token:,} of {len(self.ids):,}: {what}, id {token_id}, "
-                f"{len(raw)} byte{'s' if len(raw) > 1 else ''}: {hex_bytes(raw)}.")
+        return (f"Token {big(self.token)} of {big(len(self.ids))}: {what}, id {token_id}, "
+                f"{count(len(raw), 'byte')}: {hex_bytes(raw)}.")
 
 
 def take(text):
@@ -248,14 +251,14 @@ def first_merges(tokens, n=10):
 def limit_text(given):
     if given <= MAX_CHARS:
         return ""
-    return (f"Your text has {given:,} characters; only the first {MAX_CHARS:,} "
+    return (f"Your text has {count(given, 'character')}; only the first {big(MAX_CHARS)} "
             f"are tokenized here, to keep the page quick.")
 
 
 def mended_text(mended):
     if not mended:
         return ""
-    return (f"{mended:,} half character{'s' if mended > 1 else ''} "
+    return (f"{count(mended, 'half character')} "
             "(from a cut emoji, say) became �: alone, it has no bytes.")
 
 
