@@ -169,10 +169,8 @@ class Embeddings(Demo):
 
     @property
     def view(self):
-        """Where the map looks, from the state: its zoom, and its centre or the middle."""
-        m = self.maps[self.source]
-        centre = word_map.home(m).centre if self.centre is None else np.array(self.centre)
-        return word_map.View(centre=centre, zoom=self.zoom)
+        """Where the map looks, from the state."""
+        return view_at(self.maps[self.source], self.zoom, self.centre)
 
     def read(self, source):
         if source not in self.tables:
@@ -199,9 +197,8 @@ class Embeddings(Demo):
         """The map of table `source`, looking at `centre` (None: the middle) at `zoom`, with
         `word` ringed and lines to its neighbours."""
         m, t = self.maps[source], self.tables[source]
-        view = word_map.home(m) if centre is None else word_map.View(np.array(centre))
-        view.zoom = zoom
-        return word_map.draw(m, view, t, t.row[word], self.nearest(source, word)[0].tolist())
+        return word_map.draw(m, view_at(m, zoom, centre), t, t.row[word],
+                             self.nearest(source, word)[0].tolist())
 
     def _sorted_words(self, source):
         """Table `source`'s words in alphabetical order, for suggestions: sorted on first use."""
@@ -397,6 +394,12 @@ class Embeddings(Demo):
             # The box the reader is typing in is safe: the page never moves a focused control.
             "values": {"word": self.word, **self.abc, "dim": self.dim},
         }
+
+
+def view_at(m, zoom, centre):
+    """Map `m` at `zoom`, looking at `centre` [x, y], or at its middle for None."""
+    middle = word_map.home(m).centre
+    return word_map.View(centre=middle if centre is None else np.array(centre), zoom=zoom)
 
 
 def strip(values, scale, picked):

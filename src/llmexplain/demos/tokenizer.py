@@ -101,7 +101,8 @@ class Tokenizing(Demo):
 
     def set(self, name, value):
         if name == "text":
-            # Not state, but said beside the chips: what this text lost on the way in.
+            # The text kept is state; how long it was given, and how many half characters
+            # were mended, are only said beside the chips.
             self.text, self.given, self.mended = take(value)
             self._tokenize()
         elif name == "tokenizer":
