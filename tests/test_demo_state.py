@@ -18,7 +18,7 @@ MOVES = {
     "weights": [("w1", "-1.3"), ("activation", "relu"), ("x2", "0.95")],
     "learning": [("lr", "-1.2"), ("point", "3"), ("px", "0.33"), ("add", None),
                  ("drag-start", [0.9, 0.9]), ("drag", [0.8, 0.1])],
-    "tokenizer": [("text", "Hello, wörld 🙂"), ("pick", "2")],
+    "tokenizer": [("text", "Hello, wörld 🙂"), ("use", "gpt4"), ("tick", None), ("token", "3")],
     "embeddings": [("pick", "queen"), ("dim", "7"), ("a", "paris"), ("b", "france"),
                    ("c", "italy"), ("zoom", "in"), ("pan", "left")],
     "playground": [("dataset", "xor"), ("noise", "0.2"), ("train", "0.7"), ("regenerate", None),
