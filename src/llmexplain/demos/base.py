@@ -7,7 +7,9 @@ A demo class declares
   choice parses; changing one calls `set(name, value)`;
 - `actions`: name -> function(demo, value) for buttons, clicks and ticks, written out so
   every handler has a call site a reader can find;
-- `data`: the data files it reads.
+- `data`: the data files it reads;
+- `worker`: which of the page's Python workers runs it ("main", shared by light figures; a
+  heavy one names its own, so it cannot delay the others).
 
 Creating a demo validates what it is given the way input from the page is validated: an
 unknown name, a wrong type, a value out of range or too long falls back to the default, and
@@ -16,6 +18,7 @@ form, so `type(d)(**d.params())` draws the same figure, render for render. What 
 learned (weights, histories) is not state: a restored figure starts its run again.
 """
 
+import json
 from typing import ClassVar
 
 from .controls import InputError
@@ -26,6 +29,7 @@ class Demo:
     controls: ClassVar[dict] = {}
     actions: ClassVar[dict] = {}
     data = ()
+    worker = "main"
 
     def __init__(self, **params):
         self.notes = []  # what could not be restored, in words for the figure
@@ -40,8 +44,10 @@ class Demo:
                 notes.append(f"This figure has no setting “{str(name)[:40]}”; it was left out.")
         state = {}
         for name, control in cls.STATE.items():
-            state[name] = control.default
-            if name in params and params[name] != control.default:
+            # A fresh copy in JSON's own form (lists, not tuples): the demo may change it in
+            # place, and params() gives it back in that form.
+            state[name] = json.loads(json.dumps(control.default))
+            if name in params and params[name] != state[name]:
                 try:
                     state[name] = control.check(params[name])
                 except InputError as e:

@@ -152,7 +152,7 @@ class Points:
             if self.classes:
                 if p[2] not in self.classes or isinstance(p[2], bool):
                     raise InputError(f"{self.label}: “{_short(p[2])}” is not a class.")
-                point.append(p[2])
+                point.append(self.classes[self.classes.index(p[2])])  # 1.0 is kept as 1
             out.append(point)
         return out
 

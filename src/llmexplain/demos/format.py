@@ -8,6 +8,7 @@ separators for large numbers, and "—" for a number that does not exist yet.
 """
 
 import math
+from decimal import Decimal
 
 
 def signed(x, decimals):
@@ -55,8 +56,12 @@ def short(x):
 
 
 def rate(x):
-    """A learning rate, three significant digits: 0.316, 0.0316, 3.16."""
-    return f"{x:.3g}"
+    """A learning rate, three significant digits, never an exponent.
+
+    >>> rate(0.316227), rate(3.162), rate(0.00001)
+    ('0.316', '3.16', '0.00001')
+    """
+    return format(Decimal(f"{x:.3g}"), "f")
 
 
 def paren(text):

@@ -85,14 +85,6 @@ class Playground(Demo):
     STATE = STATE
     controls = CONTROLS
 
-    @classmethod
-    def restore(cls, params, notes):
-        state = super().restore(params, notes)
-        # Fresh lists, which the figure changes in place, in the form params() gives them.
-        state["hidden"] = list(state["hidden"])
-        state["own_points"] = [[x, y, int(c)] for x, y, c in state["own_points"]]
-        return state
-
     def setup(self, state):
         self.state = state
         self.run = Run("step")

@@ -14,7 +14,9 @@ True
 'ran'
 >>> run.steps, status_words(run, ready="Ready.", running="Learning…", where="after")
 (3, 'Learning…')
->>> run.pause(); status_words(run, ready="Ready.", running="Learning…", where="after")
+>>> run.pause()
+True
+>>> status_words(run, ready="Ready.", running="Learning…", where="after")
 'Paused after 3 turns.'
 """
 
