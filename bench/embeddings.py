@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark the embeddings demo: click a word -> its vector, neighbours and map updated.
 
-    .venv/bin/python bench/embeddings.py              build into a temporary folder, measure
-    .venv/bin/python bench/embeddings.py --help       options
+    .venv/bin/python -m bench.embeddings              build into a temporary folder, measure
+    .venv/bin/python -m bench.embeddings --help       options
 
 Builds the site, serves it on 127.0.0.1, opens the essay in headless Chromium and clicks
 the figure's neighbour buttons, one after another, each click only after the previous
@@ -16,7 +16,7 @@ our table (which reads it and works out its map). Target: p95 <= 30 ms.
 
 import sys
 
-from run import WAIT_MEASURE_JS, chapter_main, cpu_model, essay, latency_row, measured
+from bench.harness import WAIT_MEASURE_JS, chapter_main, cpu_model, essay, latency_row, measured
 
 TARGET_P95_MS = 30
 DEMO = "[data-demo=embeddings]"

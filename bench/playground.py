@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark chapter 4's playground: training speed with the page drawing, and frame times.
 
-    .venv/bin/python bench/playground.py            build into a temporary folder, measure
-    .venv/bin/python bench/playground.py --help     options
+    .venv/bin/python -m bench.playground            build into a temporary folder, measure
+    .venv/bin/python -m bench.playground --help     options
 
 Builds the site, serves it on 127.0.0.1 and opens the essay in headless Chromium. Sets the
 playground up like a reader would (spiral, the two inputs, hidden layers [8, 8], tanh,
@@ -20,7 +20,7 @@ import statistics
 import sys
 import time
 
-from run import chapter_main, cpu_model, essay, percentile
+from bench.harness import chapter_main, cpu_model, essay, percentile
 
 DEMO = "[data-demo=playground]"
 TARGET_EPOCHS = 200

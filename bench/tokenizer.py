@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark the tokenizer demo: keystroke -> updated chips, for a 2,000-character text.
 
-    .venv/bin/python bench/tokenizer.py              build into a temporary folder, measure
-    .venv/bin/python bench/tokenizer.py --help       options
+    .venv/bin/python -m bench.tokenizer              build into a temporary folder, measure
+    .venv/bin/python -m bench.tokenizer --help       options
 
 Builds the site, serves it on 127.0.0.1, opens the essay in headless Chromium, puts 2,000
 characters of held-out corpus text in the tokenizer's box and types into it, one key at a
@@ -16,7 +16,8 @@ Target: p95 <= 50 ms per key, for either tokenizer.
 import sys
 import time
 
-from run import WAIT_MEASURE_JS, build, chapter_main, cpu_model, essay, latency_row, measured
+from bench.harness import WAIT_MEASURE_JS, chapter_main, cpu_model, essay, latency_row, measured
+from tooling.corpus import corpus
 
 TARGET_P95_MS = 50
 DEMO = "[data-demo=tokenizer]"
@@ -40,7 +41,7 @@ def wait_text(page, slot, text, timeout_ms):
 
 
 def bench(args):
-    text = build.corpus().heldout.read_text()[:2000]
+    text = corpus().heldout.read_text()[:2000]
     timeout_ms = args.timeout * 1000
     out, notes = [], []
     with essay(args.timeout) as (page, profile):

@@ -5,52 +5,99 @@ recorded, and a console error or an uncaught exception fails the test. A failing
 test leaves a screenshot and its console log in test-artifacts/.
 """
 
+import ast
+import functools
 import os
 import re
-import sys
-import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-import build
+from tooling import DEFAULT_CACHE, ROOT, SRC, data
+from tooling.browser import NoChromium, launch, served
+from tooling.site import build
 
-CHROMIUM = os.environ.get("LLMEXPLAIN_CHROMIUM", "/usr/bin/chromium")
-# Core code reads vocabularies and vectors from here, as it does from the worker's folder.
-os.environ.setdefault("LLMEXPLAIN_DATA", str(build.data_dir(build.DEFAULT_CACHE)))
 ARTIFACTS = ROOT / "test-artifacts"
 
 
 @pytest.fixture(scope="session")
+def data_folder():
+    """LLMEXPLAIN_DATA: core code reads vocabularies and vectors from here, as it does from the
+    worker's folder. Filled once a session, by the first test that can read it."""
+    if "LLMEXPLAIN_DATA" not in os.environ:
+        os.environ["LLMEXPLAIN_DATA"] = str(data.data_dir(DEFAULT_CACHE))
+
+
+@pytest.fixture(autouse=True)
+def data_if_read(request):
+    """The data folder for a test whose file can reach llmexplain.data, and only for it: a
+    file of pure math (tests/test_neuron.py) downloads nothing, even with an empty cache."""
+    if reaches(request.path, "llmexplain.data"):
+        request.getfixturevalue("data_folder")
+
+
+@functools.cache
+def reaches(path, target):
+    """Whether the Python file `path` imports the llmexplain module `target`, directly or
+    through the llmexplain modules it imports (read from their source, not run)."""
+    seen, todo = set(), llmexplain_imports(path, package="")
+    while todo:
+        name = todo.pop()
+        if name == target:
+            return True
+        if name not in seen and (source := module_file(name)):
+            seen.add(name)
+            package = name if source.name == "__init__.py" else name.rpartition(".")[0]
+            todo |= llmexplain_imports(source, package)
+    return False
+
+
+def llmexplain_imports(path, package):
+    """The llmexplain modules a file imports; `from m import a` counts m.a if that is a
+    module, else m (which runs m, and hands over a name defined there)."""
+    found = set()
+    for node in ast.walk(ast.parse(Path(path).read_text())):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative to the file's package
+                parts = package.split(".")[:len(package.split(".")) - node.level + 1]
+                base = ".".join(parts + ([node.module] if node.module else []))
+            found |= {f"{base}.{a.name}" if module_file(f"{base}.{a.name}") else base
+                      for a in node.names}
+    return {name for name in found if name.split(".")[0] == "llmexplain"}
+
+
+def module_file(name):
+    """src/llmexplain/…: the file of module `name`, or None if it is not one."""
+    path = SRC.joinpath(*name.split("."))
+    return next((f for f in (path.with_suffix(".py"), path / "__init__.py") if f.is_file()), None)
+
+
+@pytest.fixture(scope="session")
 def site(tmp_path_factory):
-    return build.build(site=tmp_path_factory.mktemp("site"))
+    return build(site=tmp_path_factory.mktemp("site"))
 
 
 @pytest.fixture(scope="session")
 def base_url(site):
-    server = build.make_server(site, port=0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with served(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"no Chromium at {CHROMIUM}; run ./dev setup or set LLMEXPLAIN_CHROMIUM")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--disable-gpu"])
-        yield browser
-        browser.close()
+        try:
+            chromium = launch(p)
+        except NoChromium as e:
+            pytest.fail(str(e))
+        yield chromium
+        chromium.close()
 
 
 @pytest.hookimpl(wrapper=True)

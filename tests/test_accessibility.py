@@ -11,17 +11,15 @@ import tarfile
 import pytest
 from conftest import wait_ready
 
-import build
+from tooling import DEFAULT_CACHE, pins
+from tooling.fetch import fetch
 
 pytestmark = pytest.mark.browser
-
-AXE = ("axe-core@4.14.1", "axe-core-4.14.1.tgz",
-       "e6b0ce02b84d892e2e33e403485e7f3d6c29e2be6df65daf44d89ba564139745")
 
 
 @pytest.fixture(scope="session")
 def axe_source():
-    tgz = build.fetch("npm", *AXE, build.DEFAULT_CACHE)
+    tgz = fetch(pins.AXE_CORE, DEFAULT_CACHE)
     with tarfile.open(tgz) as tar:
         return tar.extractfile("package/axe.min.js").read().decode()
 

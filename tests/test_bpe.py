@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-import build
 from llmexplain import bpe, page
 from llmexplain.data import path
 from llmexplain.demos import tokenizer as demo
 from llmexplain.demos.controls import InputError
+from tooling.corpus import corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -174,7 +174,7 @@ def test_our_merges_file_is_a_valid_byte_pair_vocabulary():
 
 
 def test_the_essay_states_the_compression_we_measure_on_held_out_text(ours, gpt4):
-    heldout = build.corpus().heldout.read_text()
+    heldout = corpus().heldout.read_text()
     essay = (ROOT / "templates/essays/how-llms-work/3a-tokenizer.html").read_text()
     said = re.search(r"ours averages\s+([\d.]+) characters per token and GPT-4’s ([\d.]+)", essay)
     assert said, "the essay no longer states the compression"

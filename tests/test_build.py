@@ -11,8 +11,14 @@ from pathlib import Path
 
 import pytest
 
-import build
+from build import main
 from llmexplain import page
+from tooling import DEFAULT_CACHE, SRC, pins, render
+from tooling.corpus import PROSE_BOOKS, SIMPLE_BOOKS, clean_gutenberg, corpus
+from tooling.data import data_files
+from tooling.fetch import BuildError, fetch, integrity, sha256
+from tooling.serve import make_server, site_headers
+from tooling.site import build
 
 PAGES = ["index.html", "how-llms-work.html", "credits.html"]
 
@@ -67,15 +73,61 @@ def test_prerendered_html_holds_each_demos_initial_state(site):
     assert 'data-input="w1"' in html and 'value="2.0"' in html
 
 
+def meta_policy(html):
+    return unescape(re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1))
+
+
+def import_map(html):
+    """The exact text of the page's import map, or None."""
+    found = re.search(r'<script type="importmap">(.*?)</script>', html, re.DOTALL)
+    return found and found.group(1)
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_every_page_has_a_strict_csp_and_no_inline_script(site, name):
     html = (site / name).read_text()
-    csp = unescape(re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1))
+    csp = meta_policy(html)
     assert "'wasm-unsafe-eval'" in csp
     assert "'unsafe-eval'" not in csp and "'unsafe-inline'" not in csp
     for script in parse(site, name).scripts:
-        assert script.get("src") or script.get("type") == "application/json", script
+        # Data, never code: the config, and the import map, which runs only because the
+        # policy names the sha256 of its exact text.
+        assert script.get("src") or script.get("type") in ("application/json", "importmap"), script
+        if script.get("type") == "importmap":
+            assert f"'{integrity(import_map(html).encode())}'" in csp.split("script-src")[1].split(";")[0]
     assert " style=" not in html and "<style" not in html
+
+
+def test_the_import_map_sends_each_module_to_its_hashed_file_with_its_integrity(site):
+    html = (site / "how-llms-work.html").read_text()
+    imports = json.loads(import_map(html))
+    scripts = sorted(p.name for p in render.STATIC.glob("*.js"))
+    assert sorted(imports["imports"]) == [f"./assets/{name}" for name in scripts]
+    for plain, hashed in imports["imports"].items():
+        body = (site / hashed).read_bytes()
+        assert body == (render.STATIC / plain.removeprefix("./assets/")).read_bytes()
+        assert imports["integrity"][hashed] == integrity(body)
+    assert html.index('type="importmap"') < html.index('type="module"')  # the map comes first
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_serve_and_static_hosts_send_each_pages_own_policy(site, name):
+    policy = meta_policy((site / name).read_text())
+    assert site_headers(site)["Content-Security-Policy"] == policy + "; frame-ancestors 'none'"
+
+
+def test_the_page_gets_the_allow_list_python_checks_against(site):
+    assert config(site)["allow"] == json.loads((render.STATIC / "dom-allow.json").read_text())
+
+
+def test_checked_items_follows_the_allow_list_file(tmp_path, monkeypatch):
+    (tmp_path / "dom-allow.json").write_text(json.dumps({"tags": ["kbd"], "attributes": "title"}))
+    monkeypatch.setattr(render, "STATIC", tmp_path)
+    good = [{"tag": "kbd", "text": "k", "attrs": {"title": "a key"}}]
+    assert render.checked_items("d", "s", good) == good
+    for bad in ({"tag": "span", "text": "x"}, {"tag": "kbd", "text": "x", "attrs": {"titles": "x"}}):
+        with pytest.raises(BuildError, match="not allowed"):
+            render.checked_items("d", "s", [bad])
 
 
 def test_trimmed_lock_names_exactly_what_we_ship(site):
@@ -87,7 +139,7 @@ def test_trimmed_lock_names_exactly_what_we_ship(site):
     (runtime,) = [p for p in (site / "py").iterdir() if (p / "pyodide.asm.wasm").exists()]
     for entry in lock["packages"].values():
         wheel = (runtime / entry["file_name"]).resolve()
-        assert wheel.is_relative_to(site) and build.sha256(wheel) == entry["sha256"]
+        assert wheel.is_relative_to(site) and sha256(wheel) == entry["sha256"]
 
 
 def test_every_fetched_file_has_a_content_hashed_name(site):
@@ -118,7 +170,7 @@ def test_data_files_are_shipped_with_their_hash_for_the_browser_to_check(site):
 def test_every_data_file_a_demo_names_exists():
     from llmexplain.demos import DEMOS
 
-    shipped = set(build.data_files())
+    shipped = set(data_files())
     for name, demo in DEMOS.items():
         assert set(getattr(demo, "data", ())) <= shipped, name
 
@@ -126,24 +178,24 @@ def test_every_data_file_a_demo_names_exists():
 def test_clean_gutenberg_unwraps_paragraphs_and_drops_the_boilerplate():
     raw = ("[A Tale by Someone 1900]\r\n\r\nCHAPTER I\r\n\r\nIt was a dark\r\nand stormy  night.\r\n"
            "\r\n\r\n\"Quite,\" she said.\r\n\r\nEnd of Project Gutenberg's A Tale\r\n\r\nLicence text.")
-    assert build.clean_gutenberg(raw) == ["CHAPTER I", "It was a dark and stormy night.",
+    assert clean_gutenberg(raw) == ["CHAPTER I", "It was a dark and stormy night.",
                                           '"Quite," she said.']
 
 
 def test_corpus_keeps_a_disjoint_held_out_tenth():
-    corpus = build.corpus()
-    train, heldout = corpus.train.read_text(), corpus.heldout.read_text()
-    assert len(corpus.books) == len(build.PROSE_BOOKS)
+    prose = corpus()
+    train, heldout = prose.train.read_text(), prose.heldout.read_text()
+    assert len(prose.books) == len(PROSE_BOOKS)
     assert 0.08 < len(heldout) / (len(train) + len(heldout)) < 0.12
     assert not set(heldout.splitlines()[:50]) & set(train.splitlines())
     for text in (train, heldout):
         assert "\r" not in text and "Gutenberg" not in text and "\n\n" not in text
-    simple = build.corpus(simple=True)
-    assert [t for t, _ in simple.books] == [t for t, _ in corpus.books][:len(build.SIMPLE_BOOKS)]
+    simple = corpus(simple=True)
+    assert [t for t, _ in simple.books] == [t for t, _ in prose.books][:len(SIMPLE_BOOKS)]
 
 
 def test_core_does_not_import_the_browser():
-    src = Path(build.SRC / "llmexplain")
+    src = Path(SRC / "llmexplain")
     for path in src.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             names = ([a.name for a in node.names] if isinstance(node, ast.Import)
@@ -152,11 +204,13 @@ def test_core_does_not_import_the_browser():
 
 
 def test_rebuild_uses_the_cache_and_no_network(site, tmp_path, monkeypatch):
+    import subprocess
+
     def no_network(cmd, **kw):
         raise AssertionError(f"a rebuild ran {cmd}")
 
-    monkeypatch.setattr(build, "run", no_network)
-    rebuilt = build.build(site=tmp_path / "site")
+    monkeypatch.setattr(subprocess, "run", no_network)  # every tool the build runs goes through it
+    rebuilt = build(site=tmp_path / "site")
     assert sorted(p.relative_to(rebuilt).as_posix() for p in rebuilt.rglob("*")) == \
         sorted(p.relative_to(site).as_posix() for p in site.rglob("*"))
 
@@ -165,15 +219,15 @@ def test_a_tampered_download_stops_the_build_naming_the_file(tmp_path):
     bad = tmp_path / "downloads" / "pyodide-0.27.7.tgz"
     bad.parent.mkdir()
     bad.write_bytes(b"not pyodide")
-    with pytest.raises(build.BuildError, match=r"pyodide-0\.27\.7\.tgz: sha256 is"):
-        build.fetch("npm", *build.PYODIDE_NPM, tmp_path)
+    with pytest.raises(BuildError, match=r"pyodide-0\.27\.7\.tgz: sha256 is"):
+        fetch(pins.PYODIDE, tmp_path)
     assert not bad.exists()  # the next build downloads it afresh
 
 
 def test_cli_errors_are_one_line(tmp_path, capsys):
-    with build.make_server(tmp_path, port=0) as taken:
+    with make_server(tmp_path, port=0) as taken:
         port = str(taken.server_address[1])
-        assert build.main(["serve", "--no-build", "--port", port, "--site", str(tmp_path)]) == 1
+        assert main(["serve", "--no-build", "--port", port, "--site", str(tmp_path)]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("build.py: error:") and "\n" not in err
 
@@ -183,7 +237,7 @@ def test_server_sends_types_policy_caching_and_gzip(site):
     import urllib.error
     import urllib.request
 
-    server = build.make_server(site, port=0)
+    server = make_server(site, port=0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     try:
@@ -196,7 +250,9 @@ def test_server_sends_types_policy_caching_and_gzip(site):
             assert "immutable" in r.headers["Cache-Control"]
             assert len(r.read()) < wasm.stat().st_size / 2
         with urllib.request.urlopen(base + "how-llms-work.html") as r:
-            assert r.headers["Content-Security-Policy"] == build.CSP
+            # The page's own policy, and what only a header can carry.
+            expected = meta_policy(r.read().decode()) + "; frame-ancestors 'none'"
+            assert r.headers["Content-Security-Policy"] == expected
             assert r.headers["Cache-Control"] == "no-cache"
         again = urllib.request.Request(base + "how-llms-work.html", headers={
             "Accept-Encoding": "gzip", "If-Modified-Since": r.headers["Last-Modified"]})
@@ -207,10 +263,6 @@ def test_server_sends_types_policy_caching_and_gzip(site):
         server.server_close()
 
 
-VNU = ("vnu-jar@26.9.27", "vnu-jar-26.9.27.tgz",
-       "5970d3ffca91a627cf0965e5d91bb2e4242307c29292998de0b419d6a901b2b7")
-
-
 def test_pages_are_valid_html(site, tmp_path):
     import shutil
     import subprocess
@@ -218,7 +270,7 @@ def test_pages_are_valid_html(site, tmp_path):
 
     if not shutil.which("java"):
         pytest.fail("the HTML validator needs Java (apt-get install default-jre-headless)")
-    with tarfile.open(build.fetch("npm", *VNU, build.DEFAULT_CACHE)) as tar:
+    with tarfile.open(fetch(pins.VNU, DEFAULT_CACHE)) as tar:
         (tmp_path / "vnu.jar").write_bytes(tar.extractfile("package/build/dist/vnu.jar").read())
     out = subprocess.run(["java", "-jar", str(tmp_path / "vnu.jar"), "--errors-only",
                           *[str(site / p) for p in PAGES]], capture_output=True, text=True, check=False)

@@ -13,9 +13,14 @@ from pathlib import Path
 
 import pytest
 
-import build
+from tooling import DEFAULT_CACHE, ROOT, pins, render
+from tooling.corpus import corpus
+from tooling.fetch import BuildError, fetch
+from tooling.runtime import runtime_folder, source_key
+from tooling.serve import Handler, make_server
+from tooling.site import BUILDING, build, current_umask, made_by_us
 
-BUILD = [sys.executable, str(build.ROOT / "build.py")]
+BUILD = [sys.executable, str(ROOT / "build.py")]
 
 
 def snapshot(folder):
@@ -37,11 +42,11 @@ def one_line_error(args, **kw):
 def cache(site, tmp_path):
     """A cache of our own, filled from the session's: downloads linked (they are checked on
     every use and never written), everything the build derives copied, so it can be damaged."""
-    real, mine = build.DEFAULT_CACHE, tmp_path / "cache"
+    real, mine = DEFAULT_CACHE, tmp_path / "cache"
     (mine / "downloads").mkdir(parents=True)
     for f in (real / "downloads").iterdir():
         (mine / "downloads" / f.name).symlink_to(f)
-    for entry in (build.runtime_folder(real), *real.glob("corpus-*"), real / "data", real / "wheels"):
+    for entry in (runtime_folder(real), *real.glob("corpus-*"), real / "data", real / "wheels"):
         shutil.copytree(entry, mine / entry.relative_to(real))
     return mine
 
@@ -49,7 +54,7 @@ def cache(site, tmp_path):
 @pytest.fixture
 def built(cache, tmp_path):
     """A site built with that cache, and its snapshot."""
-    site = build.build(tmp_path / "site", cache)
+    site = build(tmp_path / "site", cache)
     return site, snapshot(site)
 
 
@@ -75,46 +80,46 @@ def test_a_folder_of_someone_elses_files_is_refused_and_kept(tmp_path, cache):
 @pytest.mark.parametrize("target", [".", "~"])
 def test_the_checkout_and_home_are_refused(target, cache):
     line = one_line_error(["--site", str(Path(target).expanduser().resolve()),
-                           "--cache", str(cache)], cwd=build.ROOT)
+                           "--cache", str(cache)], cwd=ROOT)
     assert "--site" in line
-    assert (build.ROOT / ".git").exists() and (build.ROOT / "build.py").is_file()
+    assert (ROOT / ".git").exists() and (ROOT / "build.py").is_file()  # a worktree's .git is a file
 
 
 def test_a_site_of_ours_is_replaced_and_an_empty_folder_is_used(tmp_path, cache):
     empty = tmp_path / "empty"
     empty.mkdir()
-    site = build.build(empty, cache)
-    assert build.made_by_us(site) and (site / "index.html").is_file()
+    site = build(empty, cache)
+    assert made_by_us(site) and (site / "index.html").is_file()
     (site / "stray.txt").write_text("left by hand")
-    build.build(site, cache)  # ours: replaced whole
+    build(site, cache)  # ours: replaced whole
     assert not (site / "stray.txt").exists()
-    assert oct(site.stat().st_mode & 0o777) == oct(0o777 & ~build.current_umask())
+    assert oct(site.stat().st_mode & 0o777) == oct(0o777 & ~current_umask())
 
 
 def test_a_failed_build_leaves_the_previous_site_byte_identical(built, cache, monkeypatch):
     site, before = built
     templates = site.parent / "templates"
-    shutil.copytree(build.TEMPLATES, templates)
+    shutil.copytree(render.TEMPLATES, templates)
     weights = templates / "essays" / "how-llms-work" / "1-weights.html"
     weights.write_text(weights.read_text() + "\n{{ no_such_thing.at_all }}\n")
-    monkeypatch.setattr(build, "TEMPLATES", templates)
-    with pytest.raises(build.BuildError, match=r"1-weights\.html"):
-        build.build(site, cache)
+    monkeypatch.setattr(render, "TEMPLATES", templates)
+    with pytest.raises(BuildError, match=r"1-weights\.html"):
+        build(site, cache)
     assert snapshot(site) == before
     assert not list(site.parent.glob(".site.building-*"))  # nothing half-built is left behind
 
 
 def test_an_unknown_demo_parameter_names_the_template_and_line(tmp_path, cache, monkeypatch):
     templates = tmp_path / "templates"
-    shutil.copytree(build.TEMPLATES, templates)
+    shutil.copytree(render.TEMPLATES, templates)
     essay = templates / "essays" / "how-llms-work" / "1-weights.html"
     lines = essay.read_text().splitlines()
     at = next(i for i, line in enumerate(lines) if 'demo("weights"' in line)
     lines[at] = lines[at].replace('demo("weights",', 'demo("weights", rain_weight=3,')
     essay.write_text("\n".join(lines) + "\n")
-    monkeypatch.setattr(build, "TEMPLATES", templates)
-    with pytest.raises(build.BuildError) as e:
-        build.build(tmp_path / "site", cache)
+    monkeypatch.setattr(render, "TEMPLATES", templates)
+    with pytest.raises(BuildError) as e:
+        build(tmp_path / "site", cache)
     assert f"1-weights.html:{at + 1}:" in str(e.value) and "rain_weight" in str(e.value)
     assert "\n" not in str(e.value)
 
@@ -150,9 +155,9 @@ def test_a_killed_builds_leftovers_are_cleared(built, cache):
     site, before = built
     leftover = site.parent / f".{site.name}.building-dead"
     leftover.mkdir()
-    (leftover / build.BUILDING).touch()
+    (leftover / BUILDING).touch()
     (leftover / "index.html").write_text("half")
-    build.build(site, cache)
+    build(site, cache)
     assert not leftover.exists() and snapshot(site) == before
 
 
@@ -162,17 +167,17 @@ def test_a_killed_builds_leftovers_are_cleared(built, cache):
                                   "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"])
 def test_a_damaged_runtime_file_in_the_cache_is_made_again(built, cache, name, capsys):
     site, before = built
-    flip_a_byte(build.runtime_folder(cache) / name)
-    build.build(site, cache)
+    flip_a_byte(runtime_folder(cache) / name)
+    build(site, cache)
     assert f"{name} does not match" in capsys.readouterr().out
     assert snapshot(site) == before  # what ships is the good file, under the same hash
 
 
 def test_a_damaged_wheel_in_the_cache_is_made_again(built, cache, capsys):
     site, before = built
-    (wheel,) = (cache / "wheels" / build.source_key()).glob("*.whl")
+    (wheel,) = (cache / "wheels" / source_key()).glob("*.whl")
     flip_a_byte(wheel)
-    build.build(site, cache)
+    build(site, cache)
     assert "does not match" in capsys.readouterr().out
     assert snapshot(site) == before
 
@@ -181,15 +186,15 @@ def test_a_damaged_wheel_in_the_cache_is_made_again(built, cache, capsys):
 def test_a_damaged_data_file_in_the_cache_is_made_again(built, cache, name):
     site, before = built
     flip_a_byte(cache / "data" / name)
-    build.build(site, cache)
+    build(site, cache)
     assert snapshot(site) == before
 
 
 def test_a_damaged_corpus_is_made_again(cache):
-    first = build.corpus(cache, simple=True)
+    first = corpus(cache, simple=True)
     good = first.train.read_bytes()
     flip_a_byte(first.train)
-    assert build.corpus(cache, simple=True).train.read_bytes() == good
+    assert corpus(cache, simple=True).train.read_bytes() == good
 
 
 def test_a_damaged_download_is_refused_naming_the_file(cache, tmp_path):
@@ -199,8 +204,8 @@ def test_a_damaged_download_is_refused_naming_the_file(cache, tmp_path):
     copy.unlink()
     copy.write_bytes(data)
     flip_a_byte(copy)
-    with pytest.raises(build.BuildError, match=rf"{name}: sha256 is"):
-        build.fetch("npm", *build.PYODIDE_NPM, cache)
+    with pytest.raises(BuildError, match=rf"{name}: sha256 is"):
+        fetch(pins.PYODIDE, cache)
 
 
 # ---------------------------------------------------------------- one line for each mistake
@@ -245,7 +250,7 @@ def test_an_offline_first_build_says_the_registry_cannot_be_reached(tmp_path):
 def server(built):
     site, _ = built
     (site / "outside").symlink_to("/etc")
-    srv = build.make_server(site, port=0)
+    srv = make_server(site, port=0)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
     yield srv.server_address[1]
@@ -292,7 +297,7 @@ def test_the_server_sends_frame_ancestors_and_caches_only_hashed_files(server, b
 
 
 def test_an_idle_connection_is_closed(server, monkeypatch):
-    monkeypatch.setattr(build.Handler, "timeout", 0.5)
+    monkeypatch.setattr(Handler, "timeout", 0.5)
     with socket.create_connection(("127.0.0.1", server), timeout=10) as s:
         started = time.monotonic()
         assert s.recv(100) == b""  # closed by the server, having sent nothing

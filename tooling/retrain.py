@@ -1,0 +1,20 @@
+"""Rerun what our code learns from the corpus; the results land in data/ for git to show."""
+
+import os
+import subprocess
+import sys
+
+from tooling import ROOT, log
+from tooling.fetch import BuildError
+
+# Deterministic: the same corpus gives the same files, byte for byte.
+RETRAIN = ("tools.train_tokenizer", "tools.train_vectors")
+
+
+def retrain(cache):
+    for module in RETRAIN:
+        log(f"retraining: python -m {module}")
+        done = subprocess.run([sys.executable, "-m", module], cwd=ROOT,
+                              env={**os.environ, "LLMEXPLAIN_CACHE": str(cache)}, check=False)
+        if done.returncode:
+            raise BuildError(f"python -m {module} failed (exit {done.returncode})")
