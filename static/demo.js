@@ -159,6 +159,7 @@ export class Demo {
 
   // The worker is gone: wait for the new one, then come back from the last state.
   suspend(why) {
+    this.el.dataset.state = "loading";
     this.live = false;
     this.busy = false;
     this.running = false;
