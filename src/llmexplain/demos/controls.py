@@ -87,25 +87,6 @@ class Choice:
 
 
 @dataclass(frozen=True)
-class Whole:
-    """A whole number within bounds: a count, an index, a seed."""
-    label: str
-    lo: int
-    hi: int
-    default: int = None
-
-    def parse(self, value):
-        x = _number(self.label, value)
-        if x != int(x):
-            raise InputError(f"{self.label}: “{_short(value)}” is not a whole number.")
-        if not self.lo <= x <= self.hi:
-            raise InputError(f"{self.label}: {x:.6g} is outside {self.lo} to {self.hi}.")
-        return int(x)
-
-    check = parse
-
-
-@dataclass(frozen=True)
 class Number:
     """A real number within bounds that no slider shows directly (a learning rate)."""
     label: str
@@ -118,6 +99,19 @@ class Number:
         if not self.lo <= x <= self.hi:
             raise InputError(f"{self.label}: {x:.6g} is outside {self.lo:g} to {self.hi:g}.")
         return x
+
+    parse = check
+
+
+@dataclass(frozen=True)
+class Whole(Number):
+    """A whole number within bounds: a count, an index, a seed."""
+
+    def check(self, value):
+        x = super().check(value)
+        if x != int(x):
+            raise InputError(f"{self.label}: “{_short(value)}” is not a whole number.")
+        return int(x)
 
     parse = check
 
