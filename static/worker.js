@@ -119,7 +119,8 @@ async function boot(config) {
   stage("Starting the demos");
   const page = pyodide.pyimport("llmexplain.page");
   // borrowed from `page`, which we keep
-  api = { create: page.create, event: page.event, pointer: page.pointer, needs: page.needs };
+  api = { create: page.create, event: page.event, pointer: page.pointer, needs: page.needs,
+          state: page.state, destroy: page.destroy };
   pyodide.FS.mkdirTree(DATA_DIR);
   booting = false;
   postMessage({ type: "ready" });
@@ -184,20 +185,38 @@ async function create(msg) {
                   message: `${err.message} Press Retry to try again.` });
     return;
   }
-  call(api.create, msg, [msg.id, msg.name, msg.params]);
+  call(api.create, msg, [msg.id, msg.name, String(msg.params), String(msg.base ?? "{}")]);
+}
+
+// Each message type the page sends, and what answers it (see channel.js for the protocol).
+const handlers = {
+  boot: (msg) => boot(msg.config).catch((err) => postMessage({ type: "fatal", message: bootFailure(err) })),
+  create,
+  event: (msg) => call(api.event, msg, [msg.id, msg.name, msg.value]),
+  pointer: (msg) => call(api.pointer, msg, [msg.id, msg.name, Number(msg.at?.[0]), Number(msg.at?.[1])]),
+  state: (msg) => answer(msg, "state", () => ({ state: JSON.parse(api.state(msg.id)) })),
+  destroy: (msg) => answer(msg, "destroyed", () => (api.destroy(msg.id), {})),
+};
+
+// A plain answer (not a render) to a message that names a figure.
+function answer(msg, type, make) {
+  try {
+    postMessage({ type, id: msg.id, seq: msg.seq, ...make() });
+  } catch (err) {
+    postMessage({ type: "failed", id: msg.id, seq: msg.seq, message: lastLine(err) });
+  }
 }
 
 onunhandledrejection = (e) => postMessage({ type: "fatal", message: bootFailure(e.reason) });
 
 onmessage = (e) => {
   const msg = e.data;
-  if (msg.type === "boot") {
-    boot(msg.config).catch((err) => postMessage({ type: "fatal", message: bootFailure(err) }));
-  } else if (msg.type === "create") {
-    create(msg);
-  } else if (msg.type === "pointer") {
-    call(api.pointer, msg, [msg.id, msg.name, msg.at[0], msg.at[1]]);
-  } else if (msg.type === "event") {
-    call(api.event, msg, [msg.id, msg.name, msg.value]);
+  const handler = msg && typeof msg === "object" && Object.hasOwn(handlers, msg.type) ? handlers[msg.type] : null;
+  if (!handler || (msg.type !== "boot" && (!api || typeof msg.id !== "string"))) {
+    const why = !handler ? `unknown message type ${JSON.stringify(msg?.type ?? null).slice(0, 40)}` :
+      !api ? "Python is not ready yet" : "the message names no figure";
+    postMessage({ type: "refused", id: msg?.id ?? null, seq: msg?.seq ?? null, message: why });
+    return;
   }
+  handler(msg);
 };

@@ -211,7 +211,9 @@ def test_switching_to_gpt4_says_loading_first_then_shows_its_ids(gpt4):
     assert r["attrs"]["use-gpt4"]["aria-pressed"] == "true"
     assert chip_ids(reply("example", "space")) == [8830]
     assert reply("example", "space")["values"]["text"] == " understanding"
-    assert "text" not in reply("text", " understanding!")["values"]  # never under the reader's hand
+    # The box under the reader's hand gets back exactly what they typed (and the page never
+    # moves a focused control anyway).
+    assert reply("text", " understanding!")["values"]["text"] == " understanding!"
 
 
 def test_choosing_ours_while_gpt4_loads_cancels_the_switch(ours):
@@ -254,7 +256,7 @@ def test_html_is_only_text_and_half_characters_are_mended():
 
 
 @pytest.mark.parametrize("name, value", [("text", None), ("example", "nope"), ("use", "gpt5"),
-                                         ("token", "x"), ("pick", None), ("volume", "11")])
+                                         ("token", "x"), ("token", None), ("volume", "11")])
 def test_bad_events_give_a_message(name, value):
     page.create("tok", "tokenizer", "{}")
     with pytest.raises(InputError):
@@ -267,3 +269,39 @@ def test_empty_text_has_no_tokens_and_no_division_by_zero():
     r = reply("text", "")
     assert r["text"]["n-tokens"] == "0" and r["text"]["per-token"] == "–"
     assert r["attrs"]["token"]["disabled"] is True and r["items"]["chips"] == []
+
+
+def test_a_chip_and_the_slider_pick_the_same_token_counted_from_one():
+    d = demo.Tokenizing(text="Hi there")
+    chips = d.render()["items"]["chips"]
+    assert [c["attrs"]["data-value"] for c in chips] == ["1", "2", "3"]
+    d.handle("token", chips[2]["attrs"]["data-value"])  # a click sends what the slider sends
+    assert d.params()["token"] == 3 == d.render()["values"]["token"]
+    d.handle("token", "99")  # past the last: the last, as a slider stops at its end
+    assert d.params()["token"] == 3
+
+
+def test_restored_state_is_checked_against_the_text():
+    d = demo.Tokenizing(text="Hi there", token=9)
+    assert d.params()["token"] == 1 and "no token 9" in d.notes[0]
+    d = demo.Tokenizing(text="one two three", token=3, tokenizer="gpt4")  # read at once
+    assert not d.render()["running"] and d.notes == [] and d.params()["token"] == 3
+    assert demo.Tokenizing(text="x\ud83d").render()["text"]["mended"].startswith("1 half")
+
+
+def test_what_a_paste_lost_is_said_but_the_state_is_the_text_kept():
+    d = demo.Tokenizing()
+    d.handle("text", "word " * 5_000)
+    assert d.render()["attrs"]["limit"]["hidden"] is None
+    assert d.params()["text"] == ("word " * 5_000)[:demo.MAX_CHARS]
+    again = demo.Tokenizing(**d.params())
+    assert again.notes == [] and again.render()["items"] == d.render()["items"]
+    assert again.render()["attrs"]["limit"]["hidden"] is True  # the paste was d's, not again's
+
+
+def test_the_example_buttons_are_the_demos_own_list():
+    assert [v for v, _ in demo.CONTROLS["example"].options] == list(demo.EXAMPLES)
+    d = demo.Tokenizing()
+    d.handle("token", "5")
+    d.handle("example", "emoji")
+    assert d.params() == {"text": demo.EXAMPLES["emoji"][1], "tokenizer": "ours", "token": 1}

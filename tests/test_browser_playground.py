@@ -9,6 +9,7 @@ from conftest import open_demo
 from playwright.sync_api import expect
 
 from llmexplain.demos.playground import Playground, last_stage
+from llmexplain.demos.playground_example import numbers
 
 pytestmark = pytest.mark.browser
 
@@ -50,8 +51,8 @@ def test_play_trains_lowers_the_loss_and_redraws_the_boundary_until_paused(watch
 def test_changing_the_layers_rebuilds_the_diagram(watched, base_url):
     _, demo = open_demo(watched, base_url, DEMO)
     hidden = json.loads(demo.get_attribute("data-params"))["hidden"]
-    nodes = demo.locator(".node:not([hidden])")
-    lines = demo.locator("[data-slot=links] line")
+    nodes = demo.locator("[data-slot=network] .node")
+    lines = demo.locator("[data-slot=network] .links line")
     expect(nodes).to_have_count(2 + sum(hidden) + 1)
     expect(lines).to_have_count(links_for(hidden))
 
@@ -64,7 +65,7 @@ def test_changing_the_layers_rebuilds_the_diagram(watched, base_url):
     expect(nodes).to_have_count(2 + sum(hidden) + 1)
     expect(demo.locator("[data-slot=n-params]")).to_have_text(
         f"{sum((a + 1) * b for a, b in itertools.pairwise([2, *hidden, 1])):,}")
-    while demo.locator("[data-slot^=layer-]:not([hidden])").count():
+    while demo.locator("[data-action=remove-neuron]").count():  # one per hidden layer
         demo.locator("[data-action=remove-layer]").click()
         hidden.pop()
         expect(nodes).to_have_count(2 + sum(hidden) + 1)
@@ -84,25 +85,27 @@ def test_the_slow_steps_show_the_cores_numbers_for_that_example(watched, base_ur
     assert shown(demo, "example-where") == twin.render()["text"]["example-where"]
 
     demo.locator("[data-action=next]").focus()
-    for stage in range(last_stage(twin) + 1):
+    for stage in range(last_stage(len(twin.net.W)) + 1):
         page.keyboard.press("Enter")
         twin.handle("next", None)
         expected = twin.render()
-        wait_text(page, "slow-stage", f"^{stage} of ")
-        for slot, text in expected["text"].items():
-            if slot.startswith("num-") and text:
-                assert shown(demo, slot) == text, (stage, slot)
-        assert shown(demo, "slow-title") == expected["text"]["slow-title"]
+        wait_text(page, "example-stage", f"^{stage} of ")
+        beside = numbers(twin.example_step)  # (layer, neuron) -> lines of numbers
+        assert beside and demo.locator("[data-slot=network] text").count() == len(beside)
+        for (layer, i), lines in beside.items():
+            node = demo.locator(f"[data-slot=network] text[data-node='{layer}-{i}'] tspan")
+            assert node.all_text_contents() == lines, (stage, layer, i)
+        assert shown(demo, "example-title") == expected["text"]["example-title"]
         assert demo.locator("[data-slot=weights] li").all_text_contents() == \
             [it["text"] for it in expected["items"]["weights"]]
-    assert shown(demo, "slow-title").startswith("The update is applied")
+    assert shown(demo, "example-title").startswith("The update is applied")
     assert shown(demo, "train-loss") == expected["text"]["train-loss"]
 
 
 def test_clicking_the_plane_adds_a_point_of_the_picked_class(watched, base_url):
     _, demo = open_demo(watched, base_url, DEMO)
-    demo.locator("[data-action=pick][data-value='0']").click()
-    expect(demo.locator("[data-slot=pick-0]")).to_have_attribute("aria-pressed", "true")
+    demo.locator("[data-action=next-class][data-value='0']").click()
+    expect(demo.locator("[data-slot=next-class-0]")).to_have_attribute("aria-pressed", "true")
     area = demo.locator("[data-pointer=place]")
     box = area.bounding_box()
     area.click(position={"x": box["width"] * 0.75, "y": box["height"] * 0.25})

@@ -73,6 +73,77 @@ def test_prerendered_html_holds_each_demos_initial_state(site):
     assert 'data-input="w1"' in html and 'value="2.0"' in html
 
 
+class Parts(HTMLParser):
+    """Per demo figure: each slot element's attributes, each control's value, the figure's HTML."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.html, self.demos, self.select, self.option = html, [], None, None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "data-demo" in a:
+            self.demos.append({"name": a["data-demo"], "params": a["data-params"], "slots": {},
+                               "values": {}, "start": self.getpos()})
+        if not self.demos:
+            return
+        d = self.demos[-1]
+        if a.get("data-slot"):
+            d["slots"].setdefault(a["data-slot"], []).append(a)
+        name = a.get("data-input")
+        if tag == "input" and name:
+            d["values"][name] = a.get("value", "")
+        elif tag in ("select", "textarea") and name:
+            self.select = (name, tag)
+            d["values"].setdefault(name, "")
+        elif tag == "option" and self.select and "selected" in a:
+            d["values"][self.select[0]] = a.get("value")
+
+    def handle_endtag(self, tag):
+        if tag in ("select", "textarea"):
+            self.select = None
+
+    def handle_data(self, data):
+        if self.select and self.select[1] == "textarea":
+            self.demos[-1]["values"][self.select[0]] += data
+
+
+def same_value(shown, value):
+    """A control's value in the HTML and in a reply: numbers compare as numbers."""
+    try:
+        return float(shown) == float(value)
+    except (TypeError, ValueError):
+        return shown == str(value)
+
+
+def test_prerendered_html_holds_every_part_of_the_first_render(site):
+    """Not only the text: every attribute, control value, image and SVG the page would set
+    is in the HTML already, exactly as the first render gives it."""
+    html = (site / "how-llms-work.html").read_text()
+    figures = re.findall(r'<figure class="demo".*?</figure>', html, re.DOTALL)
+    parts = Parts(html)
+    assert len(figures) == len(parts.demos) > 0
+    for i, (d, figure) in enumerate(zip(parts.demos, figures)):
+        reply = json.loads(page.create(f"p{i}", d["name"], d["params"]))
+        for slot, markup in reply.get("svg", {}).items():
+            assert markup in unescape(figure) or markup in figure, (d["name"], slot)
+        for slot, url in reply.get("images", {}).items():
+            assert [e.get("src") for e in d["slots"][slot]] == [url] * len(d["slots"][slot])
+        for slot, attrs in reply.get("attrs", {}).items():
+            assert d["slots"].get(slot), (d["name"], slot)
+            for element in d["slots"][slot]:
+                for attr, value in attrs.items():
+                    if value is None or value is False:
+                        assert attr not in element, (d["name"], slot, attr)
+                    else:
+                        want = "" if value is True else str(value)
+                        assert (element.get(attr) or "") == want, (d["name"], slot, attr)
+        for name, value in reply.get("values", {}).items():
+            assert name in d["values"], (d["name"], name)
+            assert same_value(d["values"][name], value), (d["name"], name, d["values"][name])
+
+
 def meta_policy(html):
     return unescape(re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1))
 

@@ -340,9 +340,8 @@ def test_the_dimension_slider_reads_one_number():
 
 
 def test_every_example_word_of_the_figure_is_in_both_tables(glove, ours):
-    template = (ROOT / "templates/demos/embeddings.html").read_text()
-    examples = re.search(r'for w in \(([^)]*)\)', template).group(1)
-    words = re.findall(r'"([a-z]+)"', examples)
+    # The template draws the buttons from this list (test_demo_state checks their action).
+    words = [w for w, _ in Embeddings.controls["example"].options]
     assert len(words) >= 6
     assert all(w in t.row for w in words for t in (glove, ours))
 
@@ -359,3 +358,55 @@ def test_the_map_view_turns_screen_points_back_into_map_points(glove):
     # Equal scales across and up, so the map does not stretch distances one way.
     a, b = view.to_screen(m, np.array([[0.0, 0.0], [0.1, 0.1]]))
     assert b[0] - a[0] == pytest.approx(a[1] - b[1])
+
+
+@pytest.mark.parametrize("params,says", [
+    ({"word": "tokyo", "source": "ours"}, "“tokyo” is not among the words of our table"),
+    ({"word": "new york"}, "a space"),
+    ({"word": ""}, "It needs a word"),
+    ({"a": "🍕"}, "cannot be looked up"),
+    ({"centre": [0.1, 7]}, "map centre"),
+    ({"centre": "middle"}, "map centre"),
+    ({"zoom": 99}, "map zoom"),
+    ({"dim": 0}, "number"),
+])
+def test_a_restored_state_that_input_could_not_reach_falls_back_with_a_note(params, says):
+    d = Embeddings(**params)
+    assert any(says in note for note in d.notes), d.notes
+    assert d.params() == {**Embeddings.restore({}, []), "source": params.get("source", "glove")}
+
+
+def test_the_analogy_may_hold_words_the_table_lacks_as_typing_can():
+    d = Embeddings(source="ours", a="tokyo", b="", c="woman")
+    assert d.notes == [] and d.params()["a"] == "tokyo"
+    assert render(d)["text"]["analogy"] == "Fill in all three words."
+
+
+def test_the_map_view_is_state_and_a_fit_forgets_it():
+    d = Embeddings()
+    d.handle("zoom", "in")
+    d.handle("pan", "right")
+    assert d.params()["zoom"] == 1 and len(d.params()["centre"]) == 2
+    again = Embeddings(**json.loads(json.dumps(d.params())))
+    assert render(again)["svg"]["map"] == render(d)["svg"]["map"]
+    d.handle("fit", None)
+    assert d.params() == Embeddings().params()
+
+
+def test_a_cell_and_the_slider_pick_the_same_number_counted_from_one():
+    d = Embeddings()
+    cells = render(d)["items"]["strip"]
+    assert [c["attrs"]["data-value"] for c in cells] == [str(i) for i in range(1, 51)]
+    d.handle("dim", cells[6]["attrs"]["data-value"])
+    assert d.params()["dim"] == 7 == render(d)["values"]["dim"]
+
+
+def test_the_example_buttons_are_the_demos_own_lists():
+    d = Embeddings()
+    d.handle("example", "paris")
+    d.handle("preset", "capital")
+    assert render(d)["values"] == {"word": "paris", "a": "paris", "b": "france", "c": "italy",
+                                   "dim": 1}
+    for name, value in (("example", "queen"), ("preset", "nope")):  # not on the list
+        with pytest.raises(InputError):
+            d.handle(name, value)

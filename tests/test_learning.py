@@ -176,10 +176,10 @@ def test_the_shown_zones_follow_the_stable_limit():
 
 def test_points_can_be_added_selected_moved_and_removed():
     d = LearningLoop(n=3)
-    before = d._loss(d.w)
+    before = d.loss_at(d.w)
     d.handle("point", "2")
     d.handle("py", "0.95")
-    assert d.y[2] == 0.95 and d._loss(d.w) != before
+    assert d.y[2] == 0.95 and d.loss_at(d.w) != before
     assert d.render()["text"]["point-2"] == f"point 3: x {d.x[2]:.2f}, y 0.95"
     while len(d.x) < loop.MAX_POINTS:
         d.handle("add", None)
@@ -208,7 +208,7 @@ def test_moving_data_while_playing_carries_on_from_the_current_weights():
     d.handle("px", "0.5")
     assert d.playing and d.steps == loop.STEPS_PER_TICK
     np.testing.assert_array_equal(d.w, w)
-    assert d.curve == [(loop.STEPS_PER_TICK, d._loss(w))]  # a new trail on the new landscape
+    assert d.curve == [(loop.STEPS_PER_TICK, d.loss_at(w))]  # a new trail on the new landscape
 
 
 def test_points_stacked_on_one_x_make_a_flat_valley_and_still_render():
@@ -236,7 +236,7 @@ def test_contour_ellipses_are_drawn_where_the_loss_has_that_value(k):
         p = centre + rx * math.cos(t) * np.array([math.cos(a), math.sin(a)]) \
             + ry * math.sin(t) * np.array([-math.sin(a), math.cos(a)])
         w = lo + np.array([p[0] / scale, (figures.LAND_H - p[1]) / scale])
-        assert learning.loss(w, d.x, d.y) == pytest.approx(d._loss(d.best) + excess, rel=1e-9)
+        assert learning.loss(w, d.x, d.y) == pytest.approx(d.loss_at(d.best) + excess, rel=1e-9)
 
 
 def test_a_press_on_empty_plot_adds_a_point_there_and_a_drag_moves_it():

@@ -4,6 +4,8 @@ import itertools
 import json
 import math
 import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +15,7 @@ from llmexplain import datasets as ds
 from llmexplain import mlp, page
 from llmexplain import neuron as nn
 from llmexplain.demos import playground as pg
+from llmexplain.demos import playground_draw as draw
 from llmexplain.demos.controls import InputError, signed
 
 SHAPES = [(2, 1), (2, 3, 1), (2, 4, 3, 1), (3, 5, 2, 4, 1), (2, 8, 8, 1)]
@@ -131,6 +134,8 @@ def test_sgd_visits_every_point_once_per_epoch():
 
 # ---------------------------------------------------------------- the playground demo
 
+SVG = "{http://www.w3.org/2000/svg}"
+
 
 def number(text):
     return float(text.replace("−", "-"))
@@ -138,6 +143,23 @@ def number(text):
 
 def n_weights(sizes):
     return sum((a + 1) * b for a, b in itertools.pairwise(sizes))
+
+
+def node_numbers(network_svg):
+    """(layer, neuron) -> the lines of numbers the network drawing shows beside that node."""
+    texts = ET.fromstring(network_svg).iter(f"{SVG}text")
+    return {tuple(int(k) for k in t.get("data-node").split("-")):
+            [span.text for span in t.iter(f"{SVG}tspan")] for t in texts}
+
+
+def diagram(network_svg):
+    """The network drawing's nodes ((layer, neuron) pairs), its number of columns and its
+    height in half-rows (a neuron takes two)."""
+    root = ET.fromstring(network_svg)
+    nodes = [tuple(int(k) for k in g.get("data-node").split("-"))
+             for g in root.iter(f"{SVG}g") if "node" in g.get("class", "").split()]
+    columns = [s for s in root.iter(f"{SVG}svg") if s.get("class") == "layer"]
+    return nodes, len(columns), float(root.get("height")) / draw.HALF_ROW
 
 
 def test_the_slow_view_shows_the_numbers_of_the_step_it_applies():
@@ -150,38 +172,39 @@ def test_the_slow_view_shows_the_numbers_of_the_step_it_applies():
     ps = mlp.train_step(twin, x, y, lr=0.3, l2=0.01)
     zs, acts = naive_forward(d.net, x[0])  # and chapter 1's neurons, one by one
     L = len(d.net.W)
+    last = pg.last_stage(L)
     seen = []
-    for stage in range(pg.last_stage(d) + 1):  # the first press shows the example itself
+    for stage in range(last + 1):  # the first press shows the example itself
         d.handle("next", None)
         shown = d.render()
-        assert shown["text"]["slow-stage"] == f"{stage} of {pg.last_stage(d)}"
+        assert shown["text"]["example-stage"] == f"{stage} of {last}"
         seen.append(shown)
-    assert seen[0]["text"]["num-0-1"] == f"x = {signed(x[0, 1], 2)}"
-    forward_done = seen[L]["text"]  # every layer's sums and activations are shown
-    for l, col in enumerate([1, 2, pg.OUT]):
+    assert node_numbers(seen[0]["svg"]["network"])[(0, 1)] == [f"x = {signed(x[0, 1], 2)}"]
+    forward_done = node_numbers(seen[L]["svg"]["network"])  # every layer's sums and activations
+    for l in range(L):
         for i in range(len(zs[l])):
-            lines = forward_done[f"num-{col}-{i}"].split("\n")
+            lines = forward_done[(l + 1, i)]
             assert lines == [f"z = {signed(zs[l][i], 3)}", f"a = {signed(acts[l + 1][i], 3)}"]
             assert lines[0] == f"z = {signed(ps.z[l][0, i], 3)}"
-    backward_done = seen[2 * L + 1]["text"]  # every neuron's error δ as well
-    for l, col in enumerate([1, 2, pg.OUT]):
+    backward_done = node_numbers(seen[2 * L + 1]["svg"]["network"])  # every neuron's error δ too
+    for l in range(L):
         for i in range(len(zs[l])):
-            delta = backward_done[f"num-{col}-{i}"].split("\n")[2]
+            delta = backward_done[(l + 1, i)][2]
             assert delta.startswith("δ = ")
             assert number(delta[4:]) == pytest.approx(ps.delta[l][0, i], rel=5e-3, abs=1e-12)
     for l in range(L):  # the weights into each layer, gradient and update, as the step used
         items = seen[2 * L + 1 - l]["items"]["weights"]
-        W, G = d.slow["W"][l], twin.G[l]
+        W, G = d.example_step.W[l], twin.G[l]
         assert len(items) == W.size
         for item, (j, i) in zip(items, itertools.product(range(W.shape[1]), range(W.shape[0]))):
             grad, update = re.search(r"gradient (\S+), update (\S+)$", item["text"]).groups()
             assert number(grad) == pytest.approx(G[i, j], rel=5e-3, abs=1e-12)
             assert number(update) == pytest.approx(-0.3 * G[i, j], rel=5e-3, abs=1e-12)
     np.testing.assert_array_equal(d.net.theta, twin.theta)  # the update applied is that step's
-    assert seen[-1]["text"]["slow-title"].startswith("The update is applied")
+    assert seen[-1]["text"]["example-title"].startswith("The update is applied")
     after = mlp.loss(d.net, x, y)
     before_shown, after_shown = re.search(r"example: (\S+) before, (\S+) after",
-                                          seen[-1]["text"]["slow-title"]).groups()
+                                          seen[-1]["text"]["example-title"]).groups()
     assert number(after_shown) == pytest.approx(after, rel=5e-3)
     p = acts[-1][0]  # chapter 1's neurons' answer before the update: −log(p) or −log(1 − p)
     assert number(before_shown) == pytest.approx(-math.log(p if y[0, 0] else 1 - p), rel=5e-3)
@@ -217,21 +240,25 @@ def test_the_network_editor_is_bounded_and_counts_weights():
     assert d.render()["text"]["n-params"] == str(n_weights([2, 4, 2, 1]))
     for _ in range(pg.MAX_LAYERS + 2):
         d.handle("add-layer", None)
-    assert len(d.hidden) == pg.MAX_LAYERS
+    hidden = d.params()["hidden"]
+    assert len(hidden) == pg.MAX_LAYERS
     assert d.render()["attrs"]["btn-add-layer"]["aria-disabled"] == "true"
     for _ in range(10):
         d.handle("add-neuron", "5")
         d.handle("remove-neuron", "0")
-    assert d.hidden[5] == pg.MAX_NEURONS and d.hidden[0] == 1
+    hidden = d.params()["hidden"]
+    assert hidden[5] == pg.MAX_NEURONS and hidden[0] == 1
     shown = d.render()
-    assert shown["text"]["n-params"] == f"{n_weights([2, *d.hidden, 1]):,}"
-    assert shown["attrs"]["net"]["class"] == "net cols-8 rows-16"
-    visible = [k for k, a in shown["attrs"].items() if k.startswith("node-") and not a["hidden"]]
-    assert len(visible) == 2 + sum(d.hidden) + 1
-    while d.hidden:
+    assert shown["text"]["n-params"] == f"{n_weights([2, *hidden, 1]):,}"
+    nodes, columns, half_rows = diagram(shown["svg"]["network"])
+    assert (columns, half_rows) == (8, 16)
+    assert len(nodes) == 2 + sum(hidden) + 1
+    assert nodes == [(l, i) for l, n in enumerate([2, *hidden, 1]) for i in range(n)]
+    while d.params()["hidden"]:
         d.handle("remove-layer", None)
     shown = d.render()
-    assert shown["text"]["n-params"] == "3" and shown["attrs"]["net"]["class"] == "net cols-2 rows-4"
+    assert shown["text"]["n-params"] == "3"
+    assert diagram(shown["svg"]["network"])[1:] == (2, 4)
     for bad in ("9", "x", None, "-1"):
         with pytest.raises(InputError):
             d.handle("add-neuron", bad)
@@ -257,12 +284,12 @@ def test_a_too_large_learning_rate_is_caught_explained_and_reset_recovers():
 def test_the_readers_points_by_click_and_by_keyboard():
     d = pg.Playground()
     d.handle("place", [0.75, 0.25])  # fractions from the top left: x₁ = 3, x₂ = 3
-    assert d.s["dataset"] == "yours" and d.mine == [(3.0, 3.0, 1)]
-    d.handle("pick", "0")
+    assert d.params()["dataset"] == "yours" and d.params()["own_points"] == [[3.0, 3.0, 1]]
+    d.handle("next-class", "0")
     d.handle("px", "-2.5")
     d.handle("py", "1")
     d.handle("add-point", None)
-    assert d.mine[-1] == (-2.5, 1.0, 0)
+    assert d.params()["own_points"][-1] == [-2.5, 1.0, 0]
     assert len(d.xa) + len(d.xb) == 2
     d.handle("play", None)
     d.handle("tick", None)
@@ -271,11 +298,11 @@ def test_the_readers_points_by_click_and_by_keyboard():
         with pytest.raises(InputError):
             d.handle("place", bad)
     with pytest.raises(InputError):
-        d.handle("pick", "2")
+        d.handle("next-class", "2")
     d.handle("clear-points", None)
-    assert d.mine == [] and len(d.xa) == 0
+    assert d.params()["own_points"] == [] and len(d.xa) == 0
     d.handle("play", None)
-    assert not d.playing and "add some" in d.render()["text"]["summary"]
+    assert not d.run.running and "add some" in d.render()["text"]["summary"]
     json.dumps(d.render(), allow_nan=False)
 
 
@@ -287,3 +314,84 @@ def test_bad_input_is_a_message_not_a_crash(name, value):
     with pytest.raises(InputError):
         d.handle(name, value)
     json.dumps(d.render(), allow_nan=False)
+
+
+@pytest.mark.parametrize("hidden", ["abc", [0, 2], [4, 9], [2] * 7, [2.5], None])
+def test_a_network_shape_that_cannot_be_built_falls_back_with_a_note(hidden):
+    d = pg.Playground(hidden=hidden)
+    assert d.params()["hidden"] == list(pg.STATE["hidden"].default)
+    assert any("hidden layers" in note for note in d.notes)
+    assert d.net.sizes == (2, *pg.STATE["hidden"].default, 1)
+
+
+def test_a_restored_state_is_checked_against_its_own_data():
+    d = pg.Playground(dataset="yours", own_points=[[1, 2, 1.0], [-3, 0.5, 0], [2, 2, 1]],
+                      example=3)
+    assert d.params()["own_points"] == [[1.0, 2.0, 1], [-3.0, 0.5, 0], [2.0, 2.0, 1]]
+    assert len(d.xa) == 2  # round(0.5 × 3) of the three points to train on
+    assert d.params()["example"] == 2 and any("no example 3" in n for n in d.notes)
+    for bad in ([[7, 0, 1]], [[0, 0, 2]], [[0, 0]], [[0, 0, 1]] * (pg.MAX_OWN + 1)):
+        assert pg.Playground(own_points=bad).params()["own_points"] == []
+
+
+def test_with_no_points_to_train_on_the_example_slider_explains():
+    d = pg.Playground(dataset="yours")
+    for value in ("1", "2"):
+        with pytest.raises(InputError, match="no points yet"):
+            d.handle("example", value)
+    for name in ("next", "again", "step", "play"):
+        d.handle(name, None)
+        assert "add some" in d.render()["text"]["summary"]
+
+
+def test_while_training_render_changes_nothing_and_the_heatmaps_keep_up():
+    def heatmaps(shown):
+        return [i.get("href") for i in ET.fromstring(shown["svg"]["network"]).iter(f"{SVG}image")]
+
+    d = pg.Playground()
+    d.handle("play", None)
+    pictures = []
+    for _ in range(2 * pg.NODES_EVERY):
+        d.handle("tick", None)
+        first = d.render()
+        assert d.render() == first  # however often the page asks
+        pictures.append(heatmaps(first))
+    # Redrawn every NODES_EVERY frames while training, not in between (PNGs cost).
+    assert pictures[:pg.NODES_EVERY - 1] == [pictures[0]] * (pg.NODES_EVERY - 1)
+    assert pictures[pg.NODES_EVERY - 1] != pictures[0]
+    d.handle("pause", None)  # paused, they show the weights as they are now
+    twin = pg.Playground()
+    twin.net.theta[:] = d.net.theta
+    twin.handle("px", "1")  # any event redraws them
+    assert heatmaps(d.render()) == heatmaps(twin.render())
+
+
+def test_a_runaway_puts_back_the_last_sane_weights_and_their_epoch():
+    d = pg.Playground(dataset="spiral", hidden=[8, 8, 8], activation="linear", lr="10")
+    d.handle("play", None)
+    while d.run.running:
+        d.handle("tick", None)
+    assert d.run.status == "diverged" and np.all(np.abs(d.net.theta) < 1e6)
+    assert d.render()["text"]["status"].startswith(f"Stopped at epoch {int(d.epoch)}: ")
+    assert d.history[-1][0] == d.epoch and math.isfinite(d.losses[0])
+
+
+def test_the_layer_editor_has_a_plus_and_a_minus_for_every_hidden_layer():
+    d = pg.Playground(hidden=[1, pg.MAX_NEURONS, 3])
+    items = d.render()["items"]["layers"]
+    assert [i["text"] for i in items] == ["inputs", "+", "1", "−", "+", "8", "−", "+", "3", "−",
+                                          "output"]
+    buttons = [i["attrs"] for i in items if i["tag"] == "button"]
+    assert [(b["data-action"], b["data-value"]) for b in buttons] == [
+        (f"{way}-neuron", str(layer)) for layer in range(3) for way in ("add", "remove")]
+    assert all(b["aria-label"].endswith(f"layer {int(b['data-value']) + 1}") for b in buttons)
+    off = [(b["data-action"], b["data-value"]) for b in buttons if b["aria-disabled"]]
+    assert off == [("remove-neuron", "0"), ("add-neuron", "1")]
+
+
+def test_the_networks_geometry_is_declared_once_in_python():
+    root = Path(__file__).resolve().parent.parent
+    template = (root / "templates" / "demos" / "playground.html").read_text()
+    css = (root / "static" / "style.css").read_text()
+    assert "range(" not in template and "d.attrs[" not in template and "d.attrs." not in template
+    assert not re.search(r"\.(rows|cols)-\d|\.playground \.[cr]\d+ ", css)

@@ -28,7 +28,7 @@ def test_sigmoid_known_values_and_no_overflow():
 
 
 @pytest.mark.parametrize("name,expected", [
-    ("relu", [0.0, 0.0, 2.0]), ("step", [0.0, 0.0, 1.0]), ("none", [-2.0, 0.0, 2.0]),
+    ("relu", [0.0, 0.0, 2.0]), ("step", [0.0, 0.0, 1.0]), ("linear", [-2.0, 0.0, 2.0]),
     ("tanh", [np.tanh(-2.0), 0.0, np.tanh(2.0)]),
 ])
 def test_activations(name, expected):

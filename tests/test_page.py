@@ -6,6 +6,7 @@ import pytest
 
 from llmexplain import neuron as nn
 from llmexplain import page
+from llmexplain.demos.base import Demo
 
 
 def test_weights_demo_round_trip():
@@ -39,11 +40,14 @@ def test_unknown_control_and_unknown_demo():
 
 
 def test_a_click_arrives_as_fractions_and_demos_name_their_data():
-    class Spy:
-        controls, data = {}, ("some.file",)
+    class Spy(Demo):
+        data = ("some.file",)
 
-        def __init__(self):
+        def setup(self, state):
             self.seen = []
+
+        def params(self):
+            return {}
 
         def handle(self, name, value):
             self.seen.append((name, value))

@@ -89,13 +89,13 @@ def render_pages(site, assets, config, csp, imports):
         """A demo's starting state, drawn by its own render(), for the template to place."""
         if name not in DEMOS:
             raise BuildError(f"no demo named {name!r} (known: {', '.join(sorted(DEMOS))})", name)
-        try:
-            demo = DEMOS[name](**params)
-        except (TypeError, ValueError) as e:  # an author's mistake: say which parameter
-            raise BuildError(f"demo {name!r}: bad parameters {params}: {e}", name) from None
+        demo = DEMOS[name](**params)
+        if demo.notes:  # an author's mistake: a page never ships a figure with a fallback
+            raise BuildError(f"demo {name!r}: {' '.join(demo.notes)}", name)
         shown = demo.render()
         return SimpleNamespace(
             id=f"{name}-{next(counter)}", controls=demo.controls, params=json.dumps(params),
+            worker=demo.worker,
             text=shown.get("text", {}), values=shown.get("values", {}),
             images=shown.get("images", {}), attrs=shown.get("attrs", {}),
             items={k: checked_items(name, k, v, allow) for k, v in shown.get("items", {}).items()},

@@ -46,7 +46,7 @@ def identity(z):
     return np.asarray(z, dtype=float)
 
 
-ACTIVATIONS = {"sigmoid": sigmoid, "step": step, "relu": relu, "tanh": tanh, "none": identity}
+ACTIVATIONS = {"sigmoid": sigmoid, "step": step, "relu": relu, "tanh": tanh, "linear": identity}
 
 
 def neuron(x, w, b, activation="sigmoid"):

@@ -2,6 +2,12 @@
 
 They take and return plain text (JSON), so JavaScript never holds a Python
 object that could leak, and a test under CPython calls them exactly as the page does.
+
+Besides what a demo's render() gives (see demos/__init__.py), every reply carries
+    "state": the demo's whole state (params()), to re-create it if the worker restarts;
+    "link":  the part of it that differs from the figure's starting state and fits in a
+             link (long texts and long lists are left out), for the page's URL;
+    "notes": what could not be restored, or was left out of the link, in plain words.
 """
 
 import json
@@ -10,14 +16,36 @@ from .demos import DEMOS
 from .demos.controls import InputError
 
 _live = {}  # demo id in the page -> its demo object
+_start = {}  # demo id -> its starting state as the template gave it, for the link
+MAX_PARAMS = 100_000  # characters of saved state read at most: a link is far shorter
+LINK_FIELD_MAX = 600  # characters of JSON one value may take in a link
 
 
-def create(demo_id, name, params_json):
-    """Start demo `name` with the parameters the template gave it; return its first render."""
+def create(demo_id, name, params_json, base_json="{}"):
+    """Start demo `name` from `params_json` (a saved or linked state; anything wrong in it
+    falls back to the default with a note) and return its first render. `base_json` is the
+    figure's starting state as the template gave it: the link holds only what differs."""
     if name not in DEMOS:
         raise KeyError(f"no demo named {name!r}; known: {sorted(DEMOS)}")
-    _live[demo_id] = DEMOS[name](**json.loads(params_json))
-    return _reply(_live[demo_id])
+    notes = []
+    params = _read(params_json, notes)
+    demo = DEMOS[name](**params)
+    demo.notes[:0] = notes
+    _live[demo_id] = demo
+    _start[demo_id] = DEMOS[name].restore(_read(base_json, []), [])
+    return _reply(demo_id)
+
+
+def _read(text, notes):
+    """A dict from saved JSON, or {} with a note: saved state may come from a hostile link."""
+    try:
+        params = json.loads(text) if len(text) <= MAX_PARAMS else None
+    except (TypeError, ValueError, RecursionError):
+        params = None
+    if isinstance(params, dict):
+        return params
+    notes.append("The saved settings for this figure could not be read, so it starts as usual.")
+    return {}
 
 
 def needs(name):
@@ -32,7 +60,7 @@ def event(demo_id, name, value):
         demo.handle(name, value)
     except InputError as e:
         return json.dumps({"error": str(e)})
-    return _reply(demo)
+    return _reply(demo_id)
 
 
 def pointer(demo_id, name, fx, fy):
@@ -40,6 +68,40 @@ def pointer(demo_id, name, fx, fy):
     return event(demo_id, name, [float(fx), float(fy)])
 
 
-def _reply(demo):
+def state(demo_id):
+    """The demo's whole state, as create() takes it back."""
+    return json.dumps(_live[demo_id].params(), allow_nan=False)
+
+
+def destroy(demo_id):
+    """Forget a demo (the page is re-creating it, or it left the page)."""
+    _live.pop(demo_id, None)
+    _start.pop(demo_id, None)
+    return "{}"
+
+
+def link(demo, base):
+    """The state that differs from `base`, each value small enough for a link; and a note
+    naming what was left out."""
+    controls = type(demo).STATE
+    out, left_out = {}, []
+    for key, value in demo.params().items():
+        if value == base.get(key):
+            continue
+        if len(json.dumps(value)) > getattr(controls[key], "link_max", LINK_FIELD_MAX):
+            left_out.append(controls[key].label)
+        else:
+            out[key] = value
+    note = (f"A link to this figure leaves out {' and '.join(left_out)}: too long for a link."
+            if left_out else None)
+    return out, note
+
+
+def _reply(demo_id):
+    demo = _live[demo_id]
+    reply = demo.render()
+    reply["state"] = demo.params()
+    reply["link"], note = link(demo, _start[demo_id])
+    reply["notes"] = demo.notes + ([note] if note else [])
     # allow_nan=False: a NaN or infinity must fail loudly here, never reach the page.
-    return json.dumps(demo.render(), allow_nan=False, ensure_ascii=False)
+    return json.dumps(reply, allow_nan=False, ensure_ascii=False)

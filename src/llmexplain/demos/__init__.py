@@ -1,7 +1,10 @@
-"""Interactive figures: each keeps its own state and draws it as plain data.
+"""Interactive figures: each declares its state as data and draws it as plain data.
 
-A demo class takes its initial parameters as keyword arguments, changes state in
-`handle(name, value)`, and returns everything the page shows from `render()`:
+A demo is a `base.Demo`: its `STATE` table declares every value the reader can see or set
+(each a control from controls.py, with bounds and a default), `actions` is an explicit table
+of what buttons, clicks and ticks do, `set(name, value)` takes a moved control, and
+`params()` gives the state back as JSON. `render()` is a function of that state and returns
+everything the page shows:
 
     {"text":   {slot: str},        # put in with textContent
      "svg":    {slot: svg text},   # drawn by our own code, every string escaped
@@ -12,12 +15,13 @@ A demo class takes its initial parameters as keyword arguments, changes state in
      "values": {control: value},   # where each control should stand
      "running": bool}              # optional: the page sends "tick" each frame while true
 
-Its `controls` attribute declares its inputs (see `controls.py`); an optional `data` tuple
-names the data files it reads (see `llmexplain.data`). A click on an element carrying
-`data-pointer="<name>"` arrives as `handle(name, [fx, fy])`, fractions of that element's box;
-a drag on `data-drag="<name>"` as `handle("<name>-start", [fx, fy])`, then `handle(name, ...)`;
-a `data-action` button's `data-value` arrives as the value. The same `render()` runs at
-build time under CPython to put each figure into the HTML before any script runs.
+page.py adds the state, the part of it a link keeps, and any notes. An optional `data`
+tuple names the data files a demo reads (see `llmexplain.data`); `worker` names the page's
+Python worker it runs in. A click on an element carrying `data-pointer="<name>"` arrives as
+`handle(name, [fx, fy])`, fractions of that element's box; a drag on `data-drag="<name>"` as
+`handle("<name>-start", [fx, fy])`, then `handle(name, ...)`; a `data-action` button's
+`data-value` arrives as the value. The same `render()` runs at build time under CPython to
+put each figure into the HTML before any script runs.
 """
 
 from .embeddings import Embeddings

@@ -5,27 +5,39 @@ numbers as a strip of coloured cells, the words whose rows point the same way, a
 it sits on a map of a few hundred common words. An analogy box works out a − b + c.
 Two tables: GloVe's real vectors, trained on billions of words, and ours, trained by our
 own code on our small shelf of books.
+
+State (STATE): the word shown (always one of the table's), which table, the analogy's three
+words (plain words, or empty while the reader types; the figure names any the table lacks),
+the number picked in the strip (1 to 50), and the map's zoom level and centre (None: the
+middle of the map). What the figure says about the last word typed (not among the words,
+words that start that way) is not state.
 """
 
 import re
 import unicodedata
 from bisect import bisect_left
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import ClassVar
 
 import numpy as np
 
 from .. import embeddings as emb
 from ..data import path
 from . import word_map
-from .controls import InputError, Slider, parse_click, signed
+from .base import Demo
+from .controls import Choice, InputError, Number, Slider, Whole, parse_click
+from .format import big, count, signed
 
 TABLES = {"glove": "glove-50d.npz", "ours": "ours-50d.npz"}
-NAMES = {"glove": "GloVe", "ours": "ours"}
-CONTROLS = {"dim": Slider("number", 1, 50, 1)}
+DIMS = 50  # numbers per word in both tables
 NEIGHBOURS = 10  # nearest words listed
 ANSWERS = 5  # analogy answers listed
 SUGGEST = 8  # words offered for an unknown one
 MAX_WORD = 30  # longer input cannot be a word of either table
 PLAIN = re.compile(r"[a-z]+")
+FALLBACK = ("king", "man", "one")  # shown when a table lacks the word asked for: the first it has
+EXAMPLES = ("king", "paris", "three", "red", "walked", "horse", "happy", "tea")  # words to try
 PRESETS = {  # data-value of each analogy button -> (a, b, c)
     "royal": ("king", "man", "woman"),
     "capital": ("paris", "france", "italy"),
@@ -42,12 +54,15 @@ def clean(text, what):
     """What the reader typed as a word of the tables, or a clear InputError.
 
     Returns "" for empty input; a word that is plain but unknown is the caller's business.
+
+    >>> clean("  Queen ", "word")
+    'queen'
     """
     if not isinstance(text, str):
         raise InputError(f"{what}: expected a word.")
     word = text.strip().lower()
     if len(word) > MAX_WORD:
-        raise InputError(f"{what}: that is {len(word):,} characters; no word in these tables is "
+        raise InputError(f"{what}: that is {count(len(word), 'character')}; no word in these tables is "
                          f"longer than {MAX_WORD}. Type a single word.")
     bad = next((ch for ch in word if not PLAIN.fullmatch(ch)), None)
     if bad is not None:
@@ -60,268 +75,364 @@ def clean(text, what):
     return word
 
 
-class Embeddings:
+@dataclass(frozen=True)
+class Word:
+    """A word as the reader types it: the letters a to z, or "" while the box is empty.
+    Whether the table holds it depends on the table, so the demo checks that."""
+    label: str
+    default: str = ""
+
+    def parse(self, value):
+        return clean(value, self.label)
+
+    check = parse
+
+
+@dataclass(frozen=True)
+class Place:
+    """A point of the word map, [x, y] in its own units, or None for the map's middle.
+    Every word lies within ±2: a row of length 1, less the rows' mean, on two unit axes."""
+    label: str
+    lo: float = -2.0
+    hi: float = 2.0
+    default: list = None
+
+    def check(self, value):
+        if value is None:
+            return None
+        if not isinstance(value, (list, tuple)) or len(value) != 2:
+            raise InputError(f"{self.label}: expected two numbers.")
+        return [Number(self.label, self.lo, self.hi).check(v) for v in value]
+
+    parse = check
+
+
+STATE = {
+    "word": Word("word", default="king"),
+    "source": Choice("vectors", (("glove", "GloVe’s"), ("ours", "ours")), default="glove"),
+    "a": Word("analogy a", default="king"),
+    "b": Word("analogy b", default="man"),
+    "c": Word("analogy c", default="woman"),
+    "dim": Whole("number", 1, DIMS, default=1),
+    "zoom": Whole("map zoom", 0, word_map.MAX_ZOOM, default=0),
+    "centre": Place("map centre"),
+}
+CONTROLS = {
+    "word": STATE["word"], "a": STATE["a"], "b": STATE["b"], "c": STATE["c"],
+    "source": STATE["source"],
+    "dim": Slider("number", 1, DIMS, 1),
+    # Buttons, not boxes: declared here so the template draws them from these lists.
+    "example": Choice("word to try", tuple((w, w) for w in EXAMPLES)),
+    "preset": Choice("analogy to try", tuple((key, f"{a} − {b} + {c}")
+                                             for key, (a, b, c) in PRESETS.items())),
+}
+
+
+class Embeddings(Demo):
+    STATE = STATE
     controls = CONTROLS
     data = tuple(TABLES.values())
 
-    def __init__(self, word="king", source="glove", a="king", b="man", c="woman"):
-        self.tables, self.maps, self.sorted, self.scale = {}, {}, {}, {}
-        # Each (what it was worked out for, result): a click redraws only what it changed.
-        self._near_cache = self._map_cache = self._analogy_cache = (None, None)
-        self.source = None
-        self.dim = 0
-        self._use(source)
-        self.word = self._known(clean(word, "word"))
-        self.abc = [clean(w, "analogy") for w in (a, b, c)]
+    def setup(self, s):
+        self.tables, self.maps, self.scale = {}, {}, {}  # per table, read the first time shown
+        # Pure functions of their arguments, kept for the last few asked: a click works out
+        # and draws again only what it changed, and render() can ask as often as it likes.
+        self.nearest = lru_cache(maxsize=4)(self._nearest)
+        self.analogy = lru_cache(maxsize=4)(self._analogy)
+        self.map_svg = lru_cache(maxsize=4)(self._map_svg)
+        self.sorted_words = lru_cache(maxsize=2)(self._sorted_words)
+        self.source = s["source"]
+        self.read(self.source)
+        self.word = s["word"]
+        if self.word not in self.table.row:
+            shown = self.fallback()
+            self.notes.append(f"“{self.word}” is not among the words of "
+                              f"{table_name(self.source)}; it shows “{shown}” instead."
+                              if self.word else f"It needs a word: it shows “{shown}”.")
+            self.word = shown
+        self.abc = {k: s[k] for k in "abc"}
+        self.dim, self.zoom, self.centre = s["dim"], s["zoom"], s["centre"]
+        # What the figure says about the last word typed, and the page's announcement of the
+        # last change: neither is state.
         self.note, self.suggestions = "", []
-        self.echo = True  # put the words back into the text boxes
-        self.summary = self._neighbour_summary()
+        self.summary = self.neighbour_summary()
 
-    # ---------------------------------------------------------------- state
+    def params(self):
+        return {"word": self.word, "source": self.source, **self.abc, "dim": self.dim,
+                "zoom": self.zoom, "centre": self.centre}
+
+    # ---------------------------------------------------------------- the model
 
     @property
     def table(self):
         return self.tables[self.source]
 
-    def _use(self, source):
-        if source not in TABLES:
-            raise InputError(f"There is no table “{str(source)[:20]}”.")
-        if source not in self.tables:  # read once, the first time it is shown
+    @property
+    def view(self):
+        """Where the map looks, from the state."""
+        return view_at(self.maps[self.source], self.zoom, self.centre)
+
+    def read(self, source):
+        if source not in self.tables:
             t = emb.load(path(TABLES[source]))
             self.tables[source], self.maps[source] = t, word_map.make_map(t)
             # Colours span the typical range of the numbers: 98% of them fit inside.
             self.scale[source] = float(np.quantile(np.abs(t.raw[::16]), 0.98))
-        self.source = source
-        self.view = word_map.home(self.maps[source])
 
-    def _known(self, word):
-        if word not in self.table.row:
-            raise InputError(f"“{word}” is not among the {len(self.table.words):,} words of "
-                             f"{self._table_name()}.")
-        return word
+    def fallback(self):
+        return next(w for w in FALLBACK if w in self.table.row)
 
-    def _table_name(self):
-        return "the GloVe table" if self.source == "glove" else "our table"
+    def _nearest(self, source, word):
+        """The rows nearest `word` in table `source` and their cosines: ([k], [k])."""
+        t = self.tables[source]
+        row = t.row[word]
+        return emb.nearest(t.unit, t.unit[row], NEIGHBOURS, exclude=[row])
 
-    def _near(self):
-        """The selected word's neighbours (rows, cosines), worked out once per word."""
-        key = (self.source, self.word)
-        if self._near_cache[0] != key:
-            row = self.table.row[self.word]
-            self._near_cache = (key, emb.nearest(self.table.unit, self.table.unit[row],
-                                                 NEIGHBOURS, exclude=[row]))
-        return self._near_cache[1]
+    def _analogy(self, source, a, b, c):
+        """The rows nearest a − b + c in table `source`, and their cosines: ([k], [k])."""
+        t = self.tables[source]
+        return emb.analogy(t.unit, t.row[a], t.row[b], t.row[c], k=ANSWERS)
 
-    def handle(self, name, value):
-        self.echo = name in ("pick", "use", "preset")  # else the reader is typing: leave the boxes
-        if name == "word":
-            return self._type_word(value)
-        if name == "pick":
-            return self._pick(self._known(clean(value, "word")))
-        if name == "use":
-            return self._switch(value)
-        if name == "dim":
-            self.dim = int(CONTROLS["dim"].parse(value)) - 1
-            self.summary = self._dim_text()
-            return None
-        if name in ("a", "b", "c"):
-            self.abc["abc".index(name)] = clean(value, "analogy")
-            self.summary = self._analogy()[1]
-            return None
-        if name == "preset":
-            if value not in PRESETS:
-                raise InputError(f"There is no example “{str(value)[:20]}”.")
-            self.abc = list(PRESETS[value])
-            self.summary = self._analogy()[1]
-            return None
-        if name in ("pan", "zoom", "fit", "map"):
-            return self._move_map(name, value)
-        raise InputError(f"This demo has no control named “{str(name)[:40]}”.")
+    def _map_svg(self, source, word, zoom, centre):
+        """The map of table `source`, looking at `centre` (None: the middle) at `zoom`, with
+        `word` ringed and lines to its neighbours."""
+        m, t = self.maps[source], self.tables[source]
+        return word_map.draw(m, view_at(m, zoom, centre), t, t.row[word],
+                             self.nearest(source, word)[0].tolist())
 
-    def _type_word(self, value):
-        word = clean(value, "word")
+    def _sorted_words(self, source):
+        """Table `source`'s words in alphabetical order, for suggestions: sorted on first use."""
+        return sorted(self.tables[source].words)
+
+    # ---------------------------------------------------------------- state changes
+
+    def set(self, name, value):
+        if name == "word":  # typed: shown if the table has it, else said why not
+            self._typed(value)
+        elif name == "source":
+            self._switch(value)
+        elif name == "dim":
+            self.dim = int(value)
+            self.summary = self.dim_text()
+        elif name in self.abc:
+            self.abc[name] = value
+            self.summary = self.analogy_text()[1]
+
+    def _typed(self, word):
         if word in self.table.row:
-            return self._pick(word)
+            self._show(word)
+            return
         if not word:
             self.note, self.suggestions = "Type a word to look it up.", []
         else:
-            if self.source not in self.sorted:  # only needed for suggestions: sort on first use
-                self.sorted[self.source] = sorted(self.table.words)
-            s = self.sorted[self.source]
+            s = self.sorted_words(self.source)
             start = bisect_left(s, word)
             self.suggestions = [w for w in s[start:start + SUGGEST] if w.startswith(word)]
-            self.note = (f"“{word}” is not among the {len(self.table.words):,} words of "
-                         f"{self._table_name()}" +
+            self.note = (f"“{word}” is not among the {count(len(self.table.words), 'word')} of "
+                         f"{table_name(self.source)}" +
                          ("; words that start that way:" if self.suggestions else "."))
         self.summary = " ".join([self.note, *self.suggestions])
-        return None
 
-    def _pick(self, word):
+    def _show(self, word):
+        """Show `word`, one of the table's; zoomed in, or off the map, the map follows it."""
         self.word, self.note, self.suggestions = word, "", []
-        m, row = self.maps[self.source], self.table.row[word]
-        (x, y), = m.place(self.table.unit[[row]])
-        sx, sy = self.view.to_screen(m, np.array([[x, y]]))[0]
-        if self.view.zoom > 0 or not (0 <= sx <= word_map.W and 0 <= sy <= word_map.H):
-            self.view.centre = np.array([x, y])  # zoomed in, or out of sight: follow the word
-        self.summary = self._neighbour_summary()
+        m, view = self.maps[self.source], self.view
+        xy = m.place(self.table.unit[[self.table.row[word]]])  # [1, 2]
+        sx, sy = view.to_screen(m, xy)[0]
+        if self.zoom > 0 or not (0 <= sx <= word_map.W and 0 <= sy <= word_map.H):
+            self.centre = [float(v) for v in xy[0]]
+        self.summary = self.neighbour_summary()
 
     def _switch(self, source):
         old = self.word
-        self._use(source)
-        name = self._table_name()
+        self.read(source)
+        self.source, self.zoom, self.centre = source, 0, None
+        name = table_name(source)
         if old in self.table.row:
             self.note = ""
         else:
-            fallback = next(w for w in ("king", "man", "one") if w in self.table.row)
-            self.note = f"“{old}” is not among the words of {name}, so it shows “{fallback}”."
-            self.word = fallback
+            self.word = self.fallback()
+            self.note = f"“{old}” is not among the words of {name}, so it shows “{self.word}”."
         self.suggestions = []
         self.summary = " ".join(filter(None, [f"Now showing {name}.", self.note,
-                                              self._neighbour_summary()]))
+                                              self.neighbour_summary()]))
 
-    def _move_map(self, name, value):
-        m = self.maps[self.source]
-        if name == "pan":
-            if value not in PAN:
-                raise InputError(f"The map cannot move “{str(value)[:20]}”.")
-            self.view.pan(m, *PAN[value])
-        elif name == "zoom":
-            if value not in ("in", "out"):
-                raise InputError(f"The map cannot zoom “{str(value)[:20]}”.")
-            step = 1 if value == "in" else -1
-            self.view.zoom = min(max(self.view.zoom + step, 0), word_map.MAX_ZOOM)
-        elif name == "fit":
-            self.view = word_map.home(m)
-        else:
-            fx, fy = parse_click(value)
-            rows, _ = self._near()
-            r = word_map.hit(m, self.view, self.table.unit, self.table.row[self.word],
-                             rows.tolist(), fx, fy)
-            if r is not None:
-                self.echo = True
-                return self._pick(self.table.words[r])
-            # No word there: move the map so that the clicked spot is in the middle.
-            self.view.centre = np.clip(self.view.from_screen(m, fx * word_map.W, fy * word_map.H),
-                                       m.lo, m.hi)
-        self.summary = f"Map at zoom {word_map.ZOOM_STEP ** self.view.zoom:.1f}×."
-        return None
+    # ---------------------------------------------------------------- input
+
+    def pick(self, value):
+        """A word the figure shows was clicked: it must be one of the table's."""
+        word = clean(value, "word")
+        if word not in self.table.row:
+            raise InputError(f"“{word}” is not among the {count(len(self.table.words), 'word')} of "
+                             f"{table_name(self.source)}.")
+        self._show(word)
+
+    def example(self, value):
+        self._show(CONTROLS["example"].parse(value))
+
+    def use_table(self, value):
+        self.set("source", CONTROLS["source"].parse(value))
+
+    def pick_number(self, value):
+        """A cell of the strip was clicked: it sends its number, as the slider does."""
+        self.set("dim", CONTROLS["dim"].parse(value))
+
+    def preset(self, value):
+        """An example analogy: its three words at once, worked out once."""
+        self.abc = dict(zip("abc", PRESETS[CONTROLS["preset"].parse(value)]))
+        self.summary = self.analogy_text()[1]
+
+    def pan(self, value):
+        if value not in PAN:
+            raise InputError(f"The map cannot move “{str(value)[:20]}”.")
+        view = self.view
+        view.pan(self.maps[self.source], *PAN[value])
+        self.centre = [float(v) for v in view.centre]
+        self.summary = self.zoom_summary()
+
+    def zoom_map(self, value):
+        if value not in ("in", "out"):
+            raise InputError(f"The map cannot zoom “{str(value)[:20]}”.")
+        self.zoom = min(max(self.zoom + (1 if value == "in" else -1), 0), word_map.MAX_ZOOM)
+        self.summary = self.zoom_summary()
+
+    def fit(self, _=None):
+        self.zoom, self.centre = 0, None
+        self.summary = self.zoom_summary()
+
+    def click_map(self, value):
+        """A click on the map: the word drawn nearest it, or else the map moves there."""
+        fx, fy = parse_click(value)
+        m, view, t = self.maps[self.source], self.view, self.table
+        rows, _ = self.nearest(self.source, self.word)
+        r = word_map.hit(m, view, t.unit, t.row[self.word], rows.tolist(), fx, fy)
+        if r is not None:
+            self._show(t.words[r])
+            return
+        centre = np.clip(view.from_screen(m, fx * word_map.W, fy * word_map.H), m.lo, m.hi)
+        self.centre = [float(v) for v in centre]
+        self.summary = self.zoom_summary()
+
+    actions: ClassVar = {"pick": pick, "example": example, "use": use_table, "dim": pick_number,
+                         "preset": preset, "pan": pan, "zoom": zoom_map, "fit": fit,
+                         "map": click_map}
 
     # ---------------------------------------------------------------- words
 
-    def _neighbour_summary(self):
-        rows, cos = self._near()
-        listed = ", ".join(f"{self.table.words[r]} {show(c)}" for r, c in zip(rows[:5], cos[:5]))
+    def neighbour_summary(self):
+        rows, cos = self.nearest(self.source, self.word)
+        listed = ", ".join(f"{self.table.words[r]} {signed(c, 2)}"
+                           for r, c in zip(rows[:5], cos[:5]))
         return f"{self.word}: nearest words {listed}."
 
-    def _dim_text(self):
-        row = self.table.row[self.word]
-        value = self.table.raw[row, self.dim]
-        return f"Number {self.dim + 1} of {self.table.raw.shape[1]} for “{self.word}”: {show(value)}"
+    def dim_text(self):
+        value = self.table.raw[self.table.row[self.word], self.dim - 1]
+        return f"Number {self.dim} of {DIMS} for “{self.word}”: {signed(value, 2)}"
 
-    def _analogy(self):
+    def zoom_summary(self):
+        return f"Map at zoom {word_map.magnified(self.zoom)}."
+
+    def analogy_text(self):
         """(answers [(word, cosine)], sentence) for the analogy box."""
-        a, b, c = self.abc
-        if not all(self.abc):
+        a, b, c = abc = self.abc["a"], self.abc["b"], self.abc["c"]
+        if not all(abc):
             return [], "Fill in all three words."
-        missing = [w for w in self.abc if w not in self.table.row]
+        missing = [w for w in abc if w not in self.table.row]
         if missing:
-            return [], (f"Not among the words of {self._table_name()}: "
+            return [], (f"Not among the words of {table_name(self.source)}: "
                         f"{', '.join(f'“{w}”' for w in dict.fromkeys(missing))}.")
-        key = (self.source, tuple(self.abc))
-        if self._analogy_cache[0] != key:
-            r = [self.table.row[w] for w in self.abc]
-            self._analogy_cache = (key, emb.analogy(self.table.unit, *r, k=ANSWERS))
-        rows, cos = self._analogy_cache[1]
-        answers = [(self.table.words[i], c) for i, c in zip(rows, cos)]
-        return answers, f"{a} − {b} + {c} ≈ {answers[0][0]} (cosine {show(answers[0][1])})."
+        rows, cos = self.analogy(self.source, a, b, c)
+        answers = [(self.table.words[r], x) for r, x in zip(rows, cos)]
+        return answers, f"{a} − {b} + {c} ≈ {answers[0][0]} (cosine {signed(answers[0][1], 2)})."
 
     # ---------------------------------------------------------------- drawing
 
-    def strip(self, row):
-        """A word's numbers as cells coloured by value; the picked number outlined."""
-        values = self.table.raw[row]  # [d]
-        steps = np.clip(np.rint(values / self.scale[self.source] * BINS), -BINS, BINS)
-        cells = []
-        for i, (x, step) in enumerate(zip(values.tolist(), steps.astype(int).tolist())):
-            tone = f"p{step}" if step > 0 else f"n{-step}" if step < 0 else "z"
-            cells.append({"tag": "span", "text": "", "attrs": {
-                "class": f"cell {tone}" + (" picked" if i == self.dim else ""),
-                "title": f"number {i + 1}: {show(x)}", "data-action": "dim",
-                "data-value": str(i + 1)}})
-        return cells
-
-    def _map(self, row, near):
-        """The map's SVG, drawn again only when the word, the table or the view changed."""
-        key = (self.source, row, self.view.zoom, tuple(self.view.centre.tolist()))
-        if self._map_cache[0] != key:
-            self._map_cache = (key, word_map.draw(self.maps[self.source], self.view, self.table,
-                                                  row, near))
-        return self._map_cache[1]
-
     def render(self):
-        t, source = self.table, self.source
+        t, source, a, b, c = self.table, self.source, self.abc["a"], self.abc["b"], self.abc["c"]
         row = t.row[self.word]
-        rows, cos = self._near()
+        rows, cos = self.nearest(source, self.word)
         first = int(rows[0])
-        answers, sentence = self._analogy()
+        answers, sentence = self.analogy_text()
         other = "ours" if source == "glove" else "glove"
-        buttons = [{"tag": "button", "text": f"{t.words[r]} {show(c)}", "attrs": {
-            "class": "word", "data-action": "pick", "data-value": t.words[r],
-            "title": f"cosine similarity with {self.word}: {show(c)}"}} for r, c in zip(rows, cos)]
+        scale = self.scale[source]
         text = {
             "word-shown": self.word,
             "near-word": t.words[first],
-            "dim-shown": str(self.dim + 1),
-            "dim-value": self._dim_text(),
-            "numbers": "  ".join(show(x) for x in t.raw[row].tolist()),
+            "dim-shown": str(self.dim),
+            "dim-value": self.dim_text(),
+            "numbers": "  ".join(signed(x, 2) for x in t.raw[row].tolist()),
             "note": self.note,
             "source-size": size_text(source, t),
-            "n-words": f"{len(t.words):,}",
+            "n-words": big(len(t.words)),
             "analogy": sentence,
-            "zoom-shown": f"{word_map.ZOOM_STEP ** self.view.zoom:.1f}×",
+            "zoom-shown": word_map.magnified(self.zoom),
             "map-words": str(len(self.maps[source].rows)),
             "summary": self.summary,
         }
-        values = {"dim": self.dim + 1}
-        if self.echo:
-            values |= {"word": self.word, "a": self.abc[0], "b": self.abc[1], "c": self.abc[2]}
         return {
             "text": text,
             "items": {
-                "strip": self.strip(row),
-                "strip-near": self.strip(first),
-                "neighbours": buttons,
-                "suggestions": [{"tag": "button", "text": w, "attrs": {
-                    "class": "word", "data-action": "pick", "data-value": w}}
-                    for w in self.suggestions],
-                "answers": [{"tag": "button", "text": f"{w} {show(c)}", "attrs": {
-                    "class": "word", "data-action": "pick", "data-value": w,
-                    "title": f"cosine similarity with {' − '.join(self.abc[:2])} + {self.abc[2]}: "
-                             f"{show(c)}"}} for w, c in answers],
+                "strip": strip(t.raw[row], scale, self.dim),
+                "strip-near": strip(t.raw[first], scale, self.dim),
+                "neighbours": word_buttons(
+                    [t.words[r] for r in rows], cos, f"cosine similarity with {self.word}"),
+                "suggestions": word_buttons(self.suggestions),
+                "answers": word_buttons(
+                    [w for w, _ in answers], [x for _, x in answers],
+                    f"cosine similarity with {a} − {b} + {c}"),
             },
-            "svg": {"map": self._map(row, rows.tolist())},
+            "svg": {"map": self.map_svg(source, self.word, self.zoom,
+                                        None if self.centre is None else tuple(self.centre))},
             "attrs": {
                 f"use-{source}": {"aria-pressed": "true"},
                 f"use-{other}": {"aria-pressed": "false"},
-                "dim": {"aria-valuetext": self._dim_text()},
+                "dim": {"aria-valuetext": self.dim_text()},
                 "note": {"hidden": not self.note or None},
-                "zoom-in": {"aria-disabled": "true" if self.view.zoom >= word_map.MAX_ZOOM else None},
-                "zoom-out": {"aria-disabled": "true" if self.view.zoom <= 0 else None},
+                "zoom-in": {"aria-disabled": "true" if self.zoom >= word_map.MAX_ZOOM else None},
+                "zoom-out": {"aria-disabled": "true" if self.zoom <= 0 else None},
             },
-            "values": values,
+            # The box the reader is typing in is safe: the page never moves a focused control.
+            "values": {"word": self.word, **self.abc, "dim": self.dim},
         }
 
 
-def show(x):
-    """Two decimals with a real minus sign."""
-    return signed(float(x), 2)
+def view_at(m, zoom, centre):
+    """Map `m` at `zoom`, looking at `centre` [x, y], or at its middle for None."""
+    middle = word_map.home(m).centre
+    return word_map.View(centre=middle if centre is None else np.array(centre), zoom=zoom)
+
+
+def strip(values, scale, picked):
+    """A word's numbers [d] as cells coloured by value (`scale` is the colours' full range),
+    number `picked` (counted from 1) outlined."""
+    steps = np.clip(np.rint(values / scale * BINS), -BINS, BINS)
+    cells = []
+    for i, (x, step) in enumerate(zip(values.tolist(), steps.astype(int).tolist()), start=1):
+        tone = f"p{step}" if step > 0 else f"n{-step}" if step < 0 else "z"
+        cells.append({"tag": "span", "text": "", "attrs": {
+            "class": f"cell {tone}" + (" picked" if i == picked else ""),
+            "title": f"number {i}: {signed(x, 2)}", "data-action": "dim", "data-value": str(i)}})
+    return cells
+
+
+def word_buttons(words, cosines=None, what=None):
+    """Buttons that pick a word; with cosines, each shows its own, and its title says `what`."""
+    if cosines is None:
+        return [{"tag": "button", "text": w, "attrs": {
+            "class": "word", "data-action": "pick", "data-value": w}} for w in words]
+    return [{"tag": "button", "text": f"{w} {signed(x, 2)}", "attrs": {
+        "class": "word", "data-action": "pick", "data-value": w,
+        "title": f"{what}: {signed(x, 2)}"}} for w, x in zip(words, cosines)]
+
+
+def table_name(source):
+    return "the GloVe table" if source == "glove" else "our table"
 
 
 def size_text(source, t):
     n, d = t.raw.shape
     if source == "glove":
-        return (f"GloVe: {n:,} words × {d} numbers = {n * d:,} numbers, the most common plain "
-                f"words of its {t.info['source_words']:,}.")
-    return (f"Ours: {n:,} words × {d} numbers = {n * d:,} numbers, trained by our code on "
-            f"{t.info['trained_words']:,} words of our books.")
-
+        return (f"GloVe: {count(n, 'word')} × {count(d, 'number')} = {count(n * d, 'number')}, "
+                f"the most common plain words of its {big(t.info['source_words'])}.")
+    return (f"Ours: {count(n, 'word')} × {count(d, 'number')} = {count(n * d, 'number')}, "
+            f"trained by our code on {count(t.info['trained_words'], 'word')} of our books.")

@@ -1,4 +1,7 @@
-"""Chapter 2's figures as SVG: the data and the line, the loss landscape, the loss curve."""
+"""Chapter 2's figures as SVG: the data and the line, the loss landscape, the loss curve.
+
+Every function takes the values it draws, never the demo itself.
+"""
 
 import itertools
 import math
@@ -6,8 +9,10 @@ import math
 import numpy as np
 
 from .. import learning
-from .controls import signed
-from .learning_words import paren, short, show_loss, show_weight, zone_words
+from .format import loss as show_loss
+from .format import paren, short, signed
+from .learning_words import weight as show_weight
+from .learning_words import zone_words
 from .svg import axes, num, points, svg, tag
 
 
@@ -27,34 +32,35 @@ def badge(n, x, y):
     return tag("text", str(n), x=num(x), y=num(y), class_="badge", text_anchor="middle")
 
 
-def fit_plot(demo):
-    """The points, the line's guesses and its misses, in the unit square."""
+def fit_plot(xs, ys, weights, selected, last):
+    """The points xs, ys [n], the line `weights` [2] with its guesses and misses, in the unit
+    square; faintly, the line before the `last` turn."""
     def px(x, y):
         return (x * FIT, (1 - y) * FIT)
 
-    w, b = demo.w
+    w, b = weights
     body = ""
-    if demo.last is not None:  # where the line was before the last update, faintly
-        w0, b0 = demo.last["before"]
+    if last is not None:  # where the line was before the last update, faintly
+        w0, b0 = last["before"]
         (x1, y1), (x2, y2) = px(-1, b0 - w0), px(2, b0 + 2 * w0)
         body += tag("line", x1=num(x1), y1=num(y1), x2=num(x2), y2=num(y2), class_="line-before")
-    y_hat = learning.predict(demo.w, demo.x)  # [n]
-    for i, (x, y, g) in enumerate(zip(demo.x, demo.y, y_hat)):
+    y_hat = learning.predict(weights, xs)  # [n]
+    for x, y, g in zip(xs, ys, y_hat):
         (cx, cy), (_, gy) = px(x, y), px(x, np.clip(g, -2, 3))
         body += tag("line", x1=num(cx), y1=num(cy), x2=num(cx), y2=num(gy), class_="miss")
     (x1, y1), (x2, y2) = px(-1, b - w), px(2, b + 2 * w)
     body += tag("line", x1=num(x1), y1=num(y1), x2=num(x2), y2=num(y2), class_="fit-line")
-    for i, (x, y) in enumerate(zip(demo.x, demo.y)):
+    for i, (x, y) in enumerate(zip(xs, ys)):
         cx, cy = px(x, y)
         body += tag("circle", cx=num(cx), cy=num(cy), r="5",
-                    class_="pt is-selected" if i == demo.selected else "pt")
-    if demo.last is not None:
+                    class_="pt is-selected" if i == selected else "pt")
+    if last is not None:
         if 0 <= 0.9 * w + b <= 1:  # label the line, where it is in view
             gx, gy = px(0.9, 0.9 * w + b)
             body += badge(1, gx, gy - 8)
-        i = demo.selected
-        (cx, cy), (_, gy) = px(demo.x[i], demo.y[i]), px(demo.x[i], float(np.clip(y_hat[i], 0, 1)))
-        body += badge(2, cx + (-10 if demo.x[i] > 0.5 else 10), (cy + gy) / 2 + 4)
+        i = selected
+        (cx, cy), (_, gy) = px(xs[i], ys[i]), px(xs[i], float(np.clip(y_hat[i], 0, 1)))
+        body += badge(2, cx + (-10 if xs[i] > 0.5 else 10), (cy + gy) / 2 + 4)
     area = tag("rect", x="0", y="0", width=num(FIT), height=num(FIT), class_="plot-area")
     # On top and see-through, so its box is exactly the plot's and every click lands on it.
     catch = tag("rect", x="0", y="0", width=num(FIT), height=num(FIT), fill="transparent",
@@ -62,7 +68,7 @@ def fit_plot(demo):
     inner = tag("svg", area + body + catch, x=num(PAD), y="8", width=num(FIT), height=num(FIT),
                 viewBox=f"0 0 {num(FIT)} {num(FIT)}")
     frame = axes(PAD, 8, FIT, FIT, ("0", "1"), ("0", "1"), "x →", "y →")
-    label = (f"The {len(demo.x)} points and the line y = {show_weight(w)} × x + "
+    label = (f"The {len(xs)} points and the line y = {show_weight(w)} × x + "
              f"{paren(show_weight(b))}, with a thin stroke from each point to the line's guess.")
     return svg(inner + frame, PAD + FIT + 8, 8 + FIT + 30, label)
 
@@ -128,22 +134,23 @@ def polyline(px, **attrs):
     return tag("polyline", points=" ".join(f"{x:g},{y:g}" for x, y in xy), **attrs)
 
 
-def landscape(demo):
-    """The loss for every (w, b) as nested ellipses, the path taken, and where it leads."""
-    lo, hi = demo.window
+def landscape(view, levels, best, trail, last, now, steps):
+    """The loss for every (w, b) as nested ellipses (`levels`, from contours()) in the box
+    `view` (from window()), the `trail` of weights taken over `steps` steps since it began,
+    the lowest point `best` [2], and the `last` turn's downhill direction and step."""
+    lo, hi = view
     body = tag("rect", x="0", y="0", width=num(LAND_W), height=num(LAND_H), class_="plot-area")
-    body += demo.contours
-    bx, by = to_px(demo.window, demo.best)
+    body += levels
+    bx, by = to_px(view, best)
     body += tag("path", d=f"M{num(bx - 5)},{num(by - 5)}l10,10m0,-10l-10,10", class_="best")
-    trail = to_px(demo.window, np.array(demo.trail))  # [k, 2]
+    trail = to_px(view, np.array(trail))  # [k, 2]
     if len(trail) > 1:
         body += polyline(trail, class_="path")
     body += tag("circle", cx=num(trail[0][0]), cy=num(trail[0][1]), r="4", class_="path-start")
-    if demo.last is not None:  # the last turn: its downhill direction (3) and its step (4)
-        (ax, ay), (cx, cy) = to_px(demo.window, np.array([demo.last["before"],
-                                                          demo.last["after"]]))
+    if last is not None:  # the last turn: its downhill direction (3) and its step (4)
+        (ax, ay), (cx, cy) = to_px(view, np.array([last["before"], last["after"]]))
         body += tag("line", x1=num(ax), y1=num(ay), x2=num(cx), y2=num(cy), class_="update")
-        g = -demo.last["grad"] * np.array([1.0, -1.0])  # downhill, in SVG directions (b up)
+        g = -last["grad"] * np.array([1.0, -1.0])  # downhill, in SVG directions (b up)
         if np.linalg.norm(g) > 0:
             d = g / np.linalg.norm(g)
             side = np.array([-d[1], d[0]])  # at a right angle to the step, for the labels
@@ -159,9 +166,9 @@ def landscape(demo):
                  (signed(lo[1], 1), signed(hi[1], 1)), "weight w →", "bias b →")
     label = (f"Loss landscape: every pair of weight w and bias b, shaded more strongly where the "
              f"loss is lower. The lowest point, marked with a cross, is w = "
-             f"{show_weight(demo.best[0])}, b = {show_weight(demo.best[1])}. The path shows "
-             f"the {demo.steps - demo.curve[0][0]} steps taken since it began; the weights are "
-             f"now w = {show_weight(demo.w[0])}, b = {show_weight(demo.w[1])}.")
+             f"{show_weight(best[0])}, b = {show_weight(best[1])}. The path shows "
+             f"the {steps} steps taken since it began; the weights are "
+             f"now w = {show_weight(now[0])}, b = {show_weight(now[1])}.")
     return svg(inner + frame, PAD + 6 + LAND_W + 8, 8 + LAND_H + 30, label)
 
 
@@ -177,13 +184,14 @@ def arrow(tail, tip):
 CURVE_W, CURVE_H = 240.0, 110.0
 
 
-def loss_curve(demo, best_loss):
-    """The loss after each turn since the path began; the best possible as a dashed line."""
-    first = demo.curve[0][0]
+def loss_curve(curve, steps, best_loss):
+    """The loss after each turn since the path began (`curve`: (turn, loss) pairs, up to
+    turn `steps`); the best possible as a dashed line."""
+    first = curve[0][0]
     span = 20
-    while first + span < demo.steps:
+    while first + span < steps:
         span *= 2  # the axis doubles when the curve reaches its end, so it rarely jumps
-    top = max(max(loss for _, loss in demo.curve), 1e-12) * 1.1
+    top = max(max(loss for _, loss in curve), 1e-12) * 1.1
 
     def px(steps_losses):  # [k, 2] -> [k, 2]
         steps, losses = np.asarray(steps_losses, dtype=float).T
@@ -194,7 +202,7 @@ def loss_curve(demo, best_loss):
     body += tag("line", x1="0", y1=num(y), x2=num(CURVE_W), y2=num(y), class_="best-loss")
     body += tag("text", "best possible", x=num(CURVE_W - 4), y=num(y - 4), class_="note",
                 text_anchor="end")
-    line = px(demo.curve)  # [k, 2]
+    line = px(curve)  # [k, 2]
     if len(line) > 1:
         body += polyline(line, class_="curve")
     body += tag("circle", cx=num(line[-1][0]), cy=num(line[-1][1]), r="4", class_="path-now")
@@ -202,8 +210,8 @@ def loss_curve(demo, best_loss):
                 viewBox=f"0 0 {num(CURVE_W)} {num(CURVE_H)}")
     frame = axes(PAD + 6, 8, CURVE_W, CURVE_H, (str(first), str(first + span)),
                  ("0", short(top)), "turns →", "loss")
-    label = (f"Loss curve: the loss after each turn, from {show_loss(demo.curve[0][1])} at turn "
-             f"{first} to {show_loss(demo.curve[-1][1])} at turn {demo.steps}. The best possible "
+    label = (f"Loss curve: the loss after each turn, from {show_loss(curve[0][1])} at turn "
+             f"{first} to {show_loss(curve[-1][1])} at turn {steps}. The best possible "
              f"is {show_loss(best_loss)}.")
     return svg(inner + frame, PAD + 6 + CURVE_W + 8, 8 + CURVE_H + 30, label)
 

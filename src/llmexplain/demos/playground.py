@@ -3,448 +3,434 @@
 The reader picks a dataset in the plane and a network shape, then trains it: Play runs
 as many SGD steps as fit in a time slice each animation frame. Beside it: the decision
 boundary, what every neuron responds to, the weights as links, and the loss curves.
-The slow view runs one real training step on one example, a layer at a time: forward
+The one-example view runs one real training step on one example, a layer at a time: forward
 (each neuron's weighted sum z and activation a), then backward (each neuron's error δ,
 each weight's gradient and update), with the numbers of the very step it then applies.
+
+State (STATE): the data (a shape with its noise, drawn from `seed` and `generation`, the
+number of times New points was pressed; or the reader's own points), the share of it to
+train on, the network's shape and how it learns, the picked example, and where and of which
+class the reader's next point goes. What training reaches (the weights, the epoch, the loss
+curves, the one-example view) is the run's, not state: a restored figure starts from the
+same random weights as a fresh one.
 """
 
 import math
-import time
+from typing import ClassVar
 
 import numpy as np
 
 from .. import datasets as ds
 from .. import mlp
-from .controls import Choice, InputError, Slider, parse_click, signed
-from .playground_draw import BLANK, GRID, boundary_image, curves, links, node_images, plane_points
-from .playground_slow import (
-    CLASS_NAMES,
-    last_stage,
-    slow_numbers,
-    slow_step,
-    slow_texts,
-    slow_words,
-    weight_items,
+from . import playground_example as example
+from . import playground_words as words
+from .base import Demo
+from .controls import Choice, Counts, InputError, Points, Slider, Whole, parse_click
+from .format import big, count, signed
+from .format import loss as show_loss
+from .playground_draw import (
+    GRID,
+    boundary_image,
+    curves,
+    layer_editor,
+    network,
+    network_images,
+    plane_points,
 )
+from .playground_example import CLASS_NAMES, last_stage
+from .run import Run, runaway, thin
 
-MAX_LAYERS, MAX_NEURONS, N_POINTS, MAX_MINE = 6, 8, 500, 200
-SLOTS = MAX_LAYERS + 2  # node columns in the page: inputs, six hidden layers, the output
-OUT = SLOTS - 1  # the output's slot column, whatever the network's depth
+MAX_LAYERS, MAX_NEURONS = 6, 8  # the network editor's bounds; the drawing follows from them
+N_POINTS, MAX_OWN, MAX_BATCH = 500, 200, 30
+GENERATIONS = 2**31  # New points counts round after this many presses
 LRS = ("0.00001", "0.0001", "0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "1", "3", "10")
 L2S = ("0", "0.0001", "0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "1")
 
-CONTROLS = {
+STATE = {
     "dataset": Choice("data", (("circle", "circle"), ("xor", "opposite corners (XOR)"),
                                ("gaussians", "two clouds"), ("spiral", "spiral"),
-                               ("yours", "your own points"))),
-    "noise": Slider("noise", 0.0, 0.5, 0.05),
-    "train": Slider("share to train on", 0.1, 0.9, 0.1),
+                               ("yours", "your own points")), default="circle"),
+    "noise": Slider("noise", 0.0, 0.5, 0.05, default=0.0),
+    "train": Slider("share to train on", 0.1, 0.9, 0.1, default=0.5),
     "activation": Choice("activation", (("tanh", "tanh"), ("relu", "ReLU"),
-                                        ("sigmoid", "sigmoid"), ("linear", "linear (none)"))),
-    "lr": Choice("learning rate", tuple((v, v) for v in LRS)),
-    "batch": Slider("batch size", 1, 30, 1),
-    "l2": Choice("L2 regularisation", tuple((v, "none" if v == "0" else v) for v in L2S)),
-    "px": Slider("x₁ (across)", -6.0, 6.0, 0.5),
-    "py": Slider("x₂ (up)", -6.0, 6.0, 0.5),
+                                        ("sigmoid", "sigmoid"), ("linear", "linear")),
+                         default="tanh"),
+    "lr": Choice("learning rate", tuple((v, v) for v in LRS), default="0.03"),
+    "batch": Whole("batch size", 1, MAX_BATCH, default=10),
+    "l2": Choice("L2 regularisation", tuple((v, "none" if v == "0" else v) for v in L2S),
+                 default="0"),
+    "hidden": Counts("hidden layers", 1, MAX_NEURONS, MAX_LAYERS, default=(4, 2)),
+    "seed": Whole("seed", 0, 2**32 - 1, default=1),
+    "generation": Whole("new points drawn", 0, GENERATIONS - 1, default=0),
+    "own_points": Points("your points", -ds.EXTENT, ds.EXTENT, 1, 0, MAX_OWN, classes=(0, 1)),
+    "next_class": Whole("class of your next point", 0, 1, default=1),
+    "example": Whole("example", 1, N_POINTS, default=1),  # counted from 1, as the slider shows
+    "px": Slider("x₁ (across)", -ds.EXTENT, ds.EXTENT, 0.5, default=0.0),
+    "py": Slider("x₂ (up)", -ds.EXTENT, ds.EXTENT, 0.5, default=0.0),
+}
+CONTROLS = {
+    **{k: STATE[k] for k in ("dataset", "noise", "train", "activation", "lr", "l2", "px", "py")},
+    "batch": Slider("batch size", 1, MAX_BATCH, 1),
     "example": Slider("example", 1, N_POINTS, 1),
 }
-ACTIONS = ("play", "pause", "step", "reset", "regenerate", "add-layer", "remove-layer",
-           "add-point", "clear-points", "next", "again", "tick")
+DATA = ("dataset", "noise", "train")  # settings that draw new data (and so a new network)
+
 TICK_BUDGET = 0.019  # seconds of training per tick: with drawing, a tick fills two 60 Hz frames
-CHUNK = 8  # steps between looks at the clock
-RUNAWAY = 1e6  # a weight this large means the learning rate is too large
+CHUNK = 8  # SGD steps between looks at the clock and at the weights
 KEEP = 400  # points kept on the loss curves; older ones are thinned
 NODES_EVERY = 4  # while training, the neurons' heatmaps are redrawn every 4th frame
 
 
-class Playground:
+class Playground(Demo):
+    STATE = STATE
     controls = CONTROLS
 
-    def __init__(self, dataset="circle", hidden=(4, 2), activation="tanh", lr="0.03", batch=10,
-                 l2="0", noise=0.0, train=0.5, seed=1):
-        self.seed, self.generation = int(seed), 0
-        self.hidden = [min(max(int(n), 1), MAX_NEURONS) for n in hidden][:MAX_LAYERS]
-        self.s = {}
-        start = {"dataset": dataset, "activation": activation, "lr": lr, "batch": batch,
-                 "l2": l2, "noise": noise, "train": train, "px": 0.0, "py": 0.0, "example": 1}
-        for name, value in start.items():
-            self.s[name] = CONTROLS[name].parse(value)
-        self.mine = []  # the reader's points: (x₁, x₂, class)
-        self.pick = 1  # the class the reader's next point gets
-        self.playing = False
-        self._new_data()
+    def setup(self, state):
+        self.state = state
+        self.run = Run("step")
         self.note = "Press Play to train the network, or Next step to follow one example."
+        asked = state["example"]
+        self._new_data()
+        if state["example"] != asked:
+            self.notes.append(f"There is no example {asked}: the data has "
+                              f"{count(len(self.xa), 'point')} to train on.")
+        self._draw(nodes=True)
 
-    # ---------------------------------------------------------------- state
+    def params(self):
+        s = self.state
+        return {**s, "hidden": list(s["hidden"]), "own_points": [list(p) for p in s["own_points"]]}
+
+    # ------------------------------------------------- the run: data, network, training
 
     def _new_data(self):
-        rng = np.random.default_rng([self.seed, self.generation])
-        if self.s["dataset"] == "yours":
-            pts = np.array(self.mine, float).reshape(-1, 3)
+        s = self.state
+        rng = np.random.default_rng([s["seed"], s["generation"]])
+        if s["dataset"] == "yours":
+            pts = np.array(s["own_points"], float).reshape(-1, 3)  # [n, 3]: x₁, x₂, class
             x, y = pts[:, :2], pts[:, 2:]
         else:
-            x, y = ds.SHAPES[self.s["dataset"]](rng, N_POINTS, self.s["noise"])
+            x, y = ds.SHAPES[s["dataset"]](rng, N_POINTS, s["noise"])  # [n, 2], [n, 1]
         if len(x) >= 2:
-            self.xa, self.ya, self.xb, self.yb = ds.split(rng, x, y, self.s["train"])
+            self.xa, self.ya, self.xb, self.yb = ds.split(rng, x, y, s["train"])
         else:  # one point or none: all of it to train on, nothing to test on
             self.xa, self.ya, self.xb, self.yb = x, y, x[:0], y[:0]
-        self.s["example"] = min(self.s["example"], max(len(self.xa), 1))
+        s["example"] = min(s["example"], max(len(self.xa), 1))
         self._draw_points()
         self._new_network()
 
     def _draw_points(self):
-        """The points' SVG only changes with the data or the picked example: kept till then."""
-        k = int(self.s["example"]) - 1
-        self.points_svg = plane_points(self.xa, self.ya, self.xb, self.yb,
-                                       self.xa[k] if len(self.xa) else None)
+        """The points' SVG changes only with the data or the picked example: kept till then."""
+        marked = self.xa[self.state["example"] - 1] if len(self.xa) else None
+        self.points_svg = plane_points(self.xa, self.ya, self.xb, self.yb, marked)
 
-    def _new_network(self):
-        self.net = mlp.MLP([2, *self.hidden, 1], self.s["activation"],
-                           np.random.default_rng([self.seed, self.generation, 1]))
-        self.train_rng = np.random.default_rng([self.seed, self.generation, 2])
+    def _new_network(self, keep_running=True):
+        """Fresh random weights (the same for the same seed and data), and a new run; if one
+        was running, it runs on."""
+        s = self.state
+        self.net = mlp.MLP([2, *s["hidden"], 1], s["activation"],
+                           np.random.default_rng([s["seed"], s["generation"], 1]))
+        self.train_rng = np.random.default_rng([s["seed"], s["generation"], 2])
         self.epoch = 0.0
-        self.history = []  # (epoch, train loss, test loss)
-        self.pictures, self.age = None, 0  # the neurons' heatmaps, and frames since drawn
-        self._restart_run()
-        self.status, self.blowup = ("running" if self.playing else "ready"), None
+        self.history = []  # (epoch, training loss, test loss)
+        self.blowup = None  # the epoch at which the weights ran away
+        running = keep_running and self.run.running and len(self.xa) > 0
+        self.run.reset()
+        if running:
+            self.run.play()
+        self._new_sgd()
         self._record()
 
-    def _restart_run(self):
+    def _new_sgd(self):
         """A new SGD run from the current weights (after a setting changed)."""
-        self.base = self.epoch
-        self.run = mlp.sgd(self.net, self.xa, self.ya, int(self.s["batch"]), float(self.s["lr"]),
-                           float(self.s["l2"]), self.train_rng) if len(self.xa) else None
-        self.playing = self.playing and self.run is not None
-        self.slow = None  # the slow view's step, once started
-
-    def _loss(self, x, y):
-        return mlp.loss(self.net, x, y) if len(x) else None
+        s = self.state
+        self.epoch_at_start = self.epoch  # the SGD run counts its epochs from 0
+        self.sgd = (mlp.sgd(self.net, self.xa, self.ya, s["batch"], float(s["lr"]),
+                            float(s["l2"]), self.train_rng) if len(self.xa) else None)
+        self.example_step = None  # the one-example view, once started
 
     def _record(self):
-        self.losses = (self._loss(self.xa, self.ya), self._loss(self.xb, self.yb))
+        """The losses and accuracy for the weights as they are now, and a point on the curves."""
+        def loss(x, y):
+            return mlp.loss(self.net, x, y) if len(x) else None
+
+        self.losses = (loss(self.xa, self.ya), loss(self.xb, self.yb))
+        self.accuracy = mlp.accuracy(self.net, self.xb, self.yb) if len(self.xb) else None
         if self.losses[0] is not None:
             self.history.append((self.epoch, *self.losses))
-            if len(self.history) > KEEP:  # halve, keeping the first and the last
-                self.history[:] = self.history[:-1:2] + self.history[-1:]
+            thin(self.history, KEEP)
 
-    def _train(self, steps=None, until=None):
-        """Run SGD for a number of steps, or until a clock time; stop at a runaway."""
-        if self.run is None:
-            self.note = "There are no points to learn from: add some first."
-            self.playing, self.status = False, "ready"
-            return
-        safe = self.net.theta.copy()
+    def _sgd_steps(self, k):
+        """k SGD steps, for the run: "diverged" if the weights ran away (then they, and the
+        epoch, are put back as they were before these steps: the page shows the last sane
+        weights), else None."""
+        safe, safe_epoch = self.net.theta.copy(), self.epoch
         with np.errstate(over="ignore", invalid="ignore"):  # a runaway is caught just below
-            while True:
-                for _ in range(CHUNK if steps is None else steps):
-                    self.epoch = self.base + next(self.run)
-                if steps is not None or time.perf_counter() >= until:
-                    break
-        if not np.all(np.abs(self.net.theta) < RUNAWAY):  # also catches NaN
-            self.net.theta[:] = safe  # the page shows the last sane weights
-            self.playing, self.status = False, "diverged"
+            for _ in range(k):
+                self.epoch = self.epoch_at_start + next(self.sgd)
+        if runaway(self.net.theta):  # a weight past a million, or not a number at all
+            self.net.theta[:], self.epoch = safe, safe_epoch
             self.blowup = int(self.epoch)
-            self.note = diverged_text(self)
-            return
-        self._record()
+            return "diverged"
+        return None
 
-    # ---------------------------------------------------------------- events
+    def _draw(self, nodes):
+        """Run the network over the whole plane: the boundary, and (if `nodes`) what each
+        neuron responds to."""
+        grid = self.net.forward(GRID)  # every neuron over the plane, in one pass
+        self.boundary = boundary_image(grid.a[-1][:, 0])
+        if nodes:
+            self.images = network_images(grid.a, self.net.activation)
+            self.frames_since_images = 0
+
+    # ---------------------------------------------------------------- input
 
     def handle(self, name, value):
-        if name in ACTIONS:
-            return getattr(self, "_do_" + name.replace("-", "_"))()
-        if name in ("add-neuron", "remove-neuron"):
-            return self._neurons(value, +1 if name == "add-neuron" else -1)
-        if name == "pick":
-            if value not in ("0", "1"):
-                raise InputError("Points are of class 0 or class 1.")
-            self.pick = int(value)
-            self.note = f"New points will be {CLASS_NAMES[self.pick]}."
-            return
-        if name == "place":
-            fx, fy = parse_click(value)
-            return self._add_point(round(ds.EXTENT * (2 * fx - 1), 1),
-                                   round(ds.EXTENT * (1 - 2 * fy), 1))
-        if name not in CONTROLS:
-            raise InputError(f"This demo has no control named “{str(name)[:40]}”.")
-        v = CONTROLS[name].parse(value)
+        """Every event; after it the pictures show the weights as they are now (while
+        training runs, the neurons' heatmaps only every NODES_EVERY frames: PNGs cost)."""
+        super().handle(name, value)
+        self._draw(nodes=not self.run.running or self.frames_since_images >= NODES_EVERY)
+
+    def set(self, name, value):
+        s = self.state
+        if name in ("batch", "example"):
+            value = int(value)
         if name == "example":
-            if len(self.xa) and not 1 <= v <= len(self.xa):
+            if not len(self.xa):
+                raise InputError("There are no points yet: add some first.")
+            if value > len(self.xa):
                 raise InputError(f"Pick an example from 1 to {len(self.xa)}.")
-            self.s[name], self.slow = v, None
+            s["example"], self.example_step = value, None
             self._draw_points()
-            self.note = f"Example {int(v)} picked: {describe_example(self)}."
+            self.note = f"Example {value} picked: {self._example_words()}."
             return
-        self.s[name] = v
-        if name in ("px", "py"):
+        s[name] = value
+        if name in ("px", "py"):  # where Add this point puts one
             return
-        if name in ("dataset", "noise", "train"):
+        if name in DATA:
             self._new_data()
-            self.note = f"New data: {len(self.xa)} points to train on, {len(self.xb)} to test."
+            self.note = (f"New data: {count(len(self.xa), 'point')} to train on, "
+                         f"{len(self.xb)} to test.")
         elif name == "activation":
             self._new_network()
-            self.note = f"Activation {v}: the network starts again from new random weights."
+            self.note = f"Activation {value}: the network starts again from new random weights."
         else:  # learning rate, batch size, L2: carry on from the current weights
-            if self.status == "diverged":
+            if self.run.status == "diverged":
                 self._new_network()
-            self._restart_run()
-            self.note = f"{CONTROLS[name].label.capitalize()} now {v:g}." if name == "batch" \
-                else f"{CONTROLS[name].label.capitalize()} now {v}."
+            self._new_sgd()
+            self.note = f"{CONTROLS[name].label.capitalize()} now {value}."
 
-    def _do_play(self):
-        if self.status == "diverged":
+    def play(self, _=None):
+        if self.run.status == "diverged":
             self.note = "The run has diverged: pick a smaller learning rate, then press Reset."
-            return
-        if self.run is None:
+        elif self.sgd is None:
             self.note = "There are no points to learn from: add some first."
-            return
-        self.playing, self.status, self.slow = True, "running", None
-        self.note = "Training. Press Pause to stop."
+        else:
+            self.run.play()
+            self.example_step = None
+            self.note = "Training. Press Pause to stop."
 
-    def _do_pause(self):
-        if self.playing:
-            self.playing, self.status = False, "paused"
+    def pause(self, _=None):
+        if self.run.pause():
             self.note = f"Paused at epoch {int(self.epoch)}."
 
-    def _do_tick(self):
-        if self.playing:
-            self._train(until=time.perf_counter() + TICK_BUDGET)
-            self.age += 1
+    def tick(self, _=None):
+        if not self.run.running:
+            return
+        outcome = self.run.advance(lambda: self._sgd_steps(CHUNK), budget=TICK_BUDGET)
+        self._record()
+        self.frames_since_images += 1
+        if outcome == "diverged":
+            self.note = words.diverged_text(self.blowup)
 
-    def _do_step(self):
+    def step(self, _=None):
         """One whole epoch: every training point once."""
-        if self.status == "diverged" or self.run is None:
-            return self._do_play()
-        self.playing, self.slow = False, None
-        steps = math.ceil(len(self.xa) / int(self.s["batch"]))
-        self._train(steps=steps)
-        if self.status != "diverged":
-            self.status = "paused"
-            self.note = f"Epoch {int(self.epoch)}: {loss_words(self)}."
+        if self.run.status == "diverged" or self.sgd is None:
+            return self.play()  # which says why it cannot
+        self.run.pause()
+        self.example_step = None
+        steps = math.ceil(len(self.xa) / self.state["batch"])
+        outcome = self.run.advance(lambda: self._sgd_steps(steps), n=1)
+        self._record()
+        if outcome == "diverged":
+            self.note = words.diverged_text(self.blowup)
+        else:
+            self.run.status = "paused"
+            self.note = f"Epoch {int(self.epoch)}: {self._loss_words()}."
 
-    def _do_reset(self):
-        self.playing = False
-        self._new_network()
-        self.note = f"New random weights: {loss_words(self)}."
+    def restart(self, _=None):
+        self._new_network(keep_running=False)
+        self.note = f"New random weights: {self._loss_words()}."
 
-    def _do_regenerate(self):
-        self.generation += 1
+    def regenerate(self, _=None):
+        self.state["generation"] = (self.state["generation"] + 1) % GENERATIONS
         self._new_data()
         self.note = "New points drawn from the same shape; the network starts again."
 
-    def _do_add_layer(self):
-        if len(self.hidden) >= MAX_LAYERS:
+    # ------------------------------------------------------------ the network's shape
+
+    def add_layer(self, _=None):
+        hidden = self.state["hidden"]
+        if len(hidden) >= MAX_LAYERS:
             self.note = f"This playground stops at {MAX_LAYERS} hidden layers."
             return
-        self.hidden.append(min(self.hidden[-1] if self.hidden else 2, MAX_NEURONS))
+        hidden.append(hidden[-1] if hidden else 2)
         self._new_network()
-        self.note = f"Added hidden layer {len(self.hidden)}. {shape_words(self)}"
+        self.note = f"Added hidden layer {len(hidden)}. {self._shape_words()}"
 
-    def _do_remove_layer(self):
-        if not self.hidden:
+    def remove_layer(self, _=None):
+        hidden = self.state["hidden"]
+        if not hidden:
             self.note = "No hidden layers left: the inputs go straight to the output."
             return
-        self.hidden.pop()
+        hidden.pop()
         self._new_network()
-        self.note = f"Removed a hidden layer. {shape_words(self)}"
+        self.note = f"Removed a hidden layer. {self._shape_words()}"
 
-    def _neurons(self, value, change):
+    def add_neuron(self, value):
+        self._resize(value, +1)
+
+    def remove_neuron(self, value):
+        self._resize(value, -1)
+
+    def _resize(self, value, change):
+        hidden = self.state["hidden"]
         try:
             layer = int(value)
-            n = self.hidden[layer]
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError):
             raise InputError("There is no such hidden layer.") from None
-        if not 1 <= n + change <= MAX_NEURONS:
+        if not 0 <= layer < len(hidden):
+            raise InputError("There is no such hidden layer.")
+        n = hidden[layer] + change
+        if not 1 <= n <= MAX_NEURONS:
             self.note = f"A layer here has from 1 to {MAX_NEURONS} neurons."
             return
-        self.hidden[layer] = n + change
+        hidden[layer] = n
         self._new_network()
-        self.note = f"Layer {layer + 1} now has {n + change} neurons. {shape_words(self)}"
+        self.note = f"Layer {layer + 1} now has {count(n, 'neuron')}. {self._shape_words()}"
 
-    def _do_add_point(self):
-        self._add_point(self.s["px"], self.s["py"])
+    # ------------------------------------------------------------ the reader's points
+
+    def choose_class(self, value):
+        if value not in ("0", "1"):
+            raise InputError("Points are of class 0 or class 1.")
+        self.state["next_class"] = int(value)
+        self.note = f"New points will be {CLASS_NAMES[int(value)]}."
+
+    def place(self, value):
+        fx, fy = parse_click(value)  # fractions of the plane from its top left
+        self._add_point(round(ds.EXTENT * (2 * fx - 1), 1), round(ds.EXTENT * (1 - 2 * fy), 1))
+
+    def add_point(self, _=None):
+        self._add_point(self.state["px"], self.state["py"])
 
     def _add_point(self, x, y):
-        if len(self.mine) >= MAX_MINE:
-            self.note = f"That is {MAX_MINE} points, the most this figure holds."
+        s = self.state
+        if len(s["own_points"]) >= MAX_OWN:
+            self.note = f"That is {MAX_OWN} points, the most this figure holds."
             return
-        self.mine.append((float(x), float(y), self.pick))
-        self.s["dataset"] = "yours"
+        s["own_points"].append([float(x), float(y), s["next_class"]])
+        s["dataset"] = "yours"
         self._new_data()
-        self.note = (f"Added a point of {CLASS_NAMES[self.pick]} at ({signed(x, 1)}, "
-                     f"{signed(y, 1)}); {len(self.mine)} of your points.")
+        self.note = (f"Added a point of {CLASS_NAMES[s['next_class']]} at ({signed(x, 1)}, "
+                     f"{signed(y, 1)}); {count(len(s['own_points']), 'point')} of your own.")
 
-    def _do_clear_points(self):
-        self.mine = []
-        if self.s["dataset"] == "yours":
+    def clear_points(self, _=None):
+        self.state["own_points"] = []
+        if self.state["dataset"] == "yours":
             self._new_data()
         self.note = "Your points are cleared."
 
-    # ------------------------------------------------------------ the slow view
+    # ------------------------------------------------------------ the one-example view
 
-    def _do_next(self):
-        """One more stage of the slow step; the last applies the update it showed."""
+    def next_stage(self, _=None):
+        """One more stage of the example's step; the last applies the update it showed."""
         if not len(self.xa):
             self.note = "There are no points to learn from: add some first."
             return
-        if self.status == "diverged":
+        if self.run.status == "diverged":
             self.note = "The run has diverged: press Reset first."
             return
-        self.playing = False
-        if self.status == "running":
-            self.status = "paused"
-        if self.slow is None or self.slow["stage"] == last_stage(self):
-            self.slow = slow_step(self)
+        self.run.pause()
+        shown, last = self.example_step, last_stage(len(self.net.W))
+        if shown is None or shown.stage == last:
+            k = self.state["example"] - 1
+            self.example_step = example.take(self.net, self.xa[k:k + 1], self.ya[k:k + 1],
+                                             self.state["lr"], float(self.state["l2"]))
         else:
-            self.slow["stage"] += 1
-            if self.slow["stage"] == last_stage(self):
-                self.net.update(self.slow["lr"])  # the very gradient the view just showed
-                self.slow["after"] = mlp.loss(self.net, self.slow["x"], self.slow["y"])
+            shown.stage += 1
+            if shown.stage == last:
+                example.apply(self.net, shown)
                 self._record()
-        self.note = slow_words(self)
+        self.note = example.summary(self.example_step, self.net.activation)
 
-    def _do_again(self):
-        self.slow = None
-        self._do_next()
+    def again(self, _=None):
+        self.example_step = None
+        self.next_stage()
+
+    actions: ClassVar = {
+        "play": play, "pause": pause, "tick": tick, "step": step, "reset": restart,
+        "regenerate": regenerate, "add-layer": add_layer, "remove-layer": remove_layer,
+        "add-neuron": add_neuron, "remove-neuron": remove_neuron, "next-class": choose_class,
+        "place": place, "add-point": add_point, "clear-points": clear_points,
+        "next": next_stage, "again": again}
+
+    # ---------------------------------------------------------------- words
+
+    def _loss_words(self):
+        return words.loss_words(*self.losses)
+
+    def _shape_words(self):
+        return words.shape_words(self.state["hidden"], self.net.n_params)
+
+    def _example_words(self):
+        k = self.state["example"] - 1
+        return words.describe_example(self.xa[k], int(self.ya[k, 0]))
 
     # ---------------------------------------------------------------- drawing
 
     def render(self):
-        net, hidden = self.net, self.hidden
-        cols = len(hidden) + 2
-        train_loss, test_loss = self.losses
-        grid = net.forward(GRID)  # every neuron over the plane, in one pass
+        s, net, running = self.state, self.net, self.run.running
+        hidden, sizes = s["hidden"], net.sizes
+        step = self.example_step
+        where = None if step is None else example.layer_at(step.stage, len(net.W))
+        focus = None if where is None else where[1]  # the weight layer the step is at
+        numbers = example.numbers(step)
         text = {
             "epoch": str(int(self.epoch)),
-            "train-loss": show_loss(train_loss),
-            "test-loss": show_loss(test_loss),
-            "accuracy": (f"{100 * mlp.accuracy(net, self.xb, self.yb):.0f}%" if len(self.xb)
-                         else "—"),
-            "n-params": f"{net.n_params:,}",
-            "shape": shape_words(self),
-            "status": status_text(self),
+            "train-loss": show_loss(self.losses[0], 3),
+            "test-loss": show_loss(self.losses[1], 3),
+            "accuracy": "—" if self.accuracy is None else f"{signed(100 * self.accuracy, 0)}%",
+            "n-params": big(net.n_params),
+            "shape": self._shape_words(),
+            "status": words.status_text(self.run, self.epoch, self.blowup),
             "summary": self.note,
-            "btn-play": "Pause" if self.playing else "Play",
-            "n-train": f"{len(self.xa)}",
-            **{f"{k}-shown": CONTROLS[k].show(self.s[k]) for k in ("noise", "train", "px", "py")},
-            "batch-shown": f"{int(self.s['batch'])}",
-            "example-shown": f"{int(self.s['example'])}",
-            "example-where": describe_example(self) if len(self.xa) else "no points yet",
-            **{f"size-{i}": (f"{hidden[i]}" if i < len(hidden) else "") for i in range(MAX_LAYERS)},
+            "btn-play": "Pause" if running else "Play",
+            "n-train": str(len(self.xa)),
+            **{f"{k}-shown": CONTROLS[k].show(s[k]) for k in ("noise", "train", "px", "py")},
+            "batch-shown": str(s["batch"]),
+            "example-shown": str(s["example"]),
+            "example-where": self._example_words() if len(self.xa) else "no points yet",
+            **example.texts(step, net.activation, len(net.W)),
         }
         attrs = {
-            "btn-play": {"data-action": "pause" if self.playing else "play"},
-            "status": {"class": f"status is-{self.status}"},
-            "net": {"class": f"net cols-{cols} rows-{2 * tallest(self)}"},
-            "editor": {"class": f"net-editor cols-{cols}"},
+            "btn-play": {"data-action": "pause" if running else "play"},
+            "status": {"class": f"status is-{self.run.status}"},
             "btn-add-layer": {"aria-disabled": "true" if len(hidden) >= MAX_LAYERS else None},
             "btn-remove-layer": {"aria-disabled": "true" if not hidden else None},
             "example-input": {"max": str(max(len(self.xa), 1))},
-            "pick-0": {"aria-pressed": str(self.pick == 0).lower()},
-            "pick-1": {"aria-pressed": str(self.pick == 1).lower()},
-            **{f"layer-{i}": {"class": f"layer-edit c{i + 2}", "hidden": i >= len(hidden) or None}
-               for i in range(MAX_LAYERS)},
-            "out-label": {"class": f"layer-edit c{cols}"},
+            **{f"next-class-{c}": {"aria-pressed": str(s["next_class"] == c).lower()}
+               for c in (0, 1)},
         }
-        images = {"boundary": boundary_image(grid.a[-1][:, 0])}
-        numbers = slow_numbers(self)
-        if self.pictures is None or not self.playing or self.age >= NODES_EVERY:
-            self.pictures, self.age = self._node_pictures(grid), 0
-        for l, (col, n) in enumerate(node_columns(self)):
-            for i in range(MAX_NEURONS if col != OUT else 1):
-                key = f"{col}-{i}"
-                on = i < n
-                attrs[f"node-{key}"] = {"class": f"node c{l + 1} r{tallest(self) - n + 2 * i + 1}"
-                                        + (" is-focus" if self._focus(l) else ""),
-                                        "hidden": None if on else True}
-                images[f"img-{key}"] = self.pictures[l][i] if on else BLANK
-                text[f"num-{key}"] = numbers.get((l, i), "") if on else ""
-        for col in range(SLOTS):  # the slot columns this network does not use
-            if col not in {c for c, _ in node_columns(self)}:
-                for i in range(MAX_NEURONS if col != OUT else 1):
-                    attrs[f"node-{col}-{i}"] = {"class": "node", "hidden": True}
-                    images[f"img-{col}-{i}"] = BLANK
-                    text[f"num-{col}-{i}"] = ""
-        text.update(slow_texts(self))
+        label = words.network_label(sizes, net.n_params, numbers)
         return {
             "text": text,
             "svg": {"points": self.points_svg,
-                    "links": links(net, self._layer_of_stage()),
+                    "network": network(sizes, net.W, self.images, numbers, focus, label),
                     "curve": curves(self.history)},
-            "images": images,
+            "images": {"boundary": self.boundary},
             "attrs": attrs,
-            "items": {"weights": weight_items(self)},
-            "values": {k: self.s[k] for k in CONTROLS},
-            "running": self.playing,
+            "items": {"layers": layer_editor(hidden, MAX_NEURONS), "weights": example.weight_items(step)},
+            "values": {k: s[k] for k in CONTROLS},
+            "running": running,
         }
 
-    def _node_pictures(self, grid):
-        """Each layer's heatmaps, one per neuron: what it responds to over the plane."""
-        last = len(self.hidden) + 1
-        return [node_images(a, "input" if l == 0 else "output" if l == last
-                            else self.net.activation) for l, a in enumerate(grid.a)]
-
-    def _layer_of_stage(self):
-        """Which weight layer the slow view is at, and which way (None outside it)."""
-        if self.slow is None:
-            return None
-        L, k = len(self.net.W), self.slow["stage"]
-        if 1 <= k <= L:
-            return ("forward", k - 1)
-        if L + 2 <= k <= 2 * L + 1:
-            return ("backward", 2 * L + 1 - k)
-        return None
-
-    def _focus(self, l):
-        at = self._layer_of_stage()
-        return at is not None and at[1] + 1 == l
-
-
-def tallest(demo):
-    """Neurons in the largest layer (the inputs count): the diagram's height in nodes."""
-    return max([2, *demo.hidden])
-
-
-def node_columns(demo):
-    """(slot column, neurons) for each layer of the network, inputs first."""
-    return [(0, 2)] + [(i + 1, n) for i, n in enumerate(demo.hidden)] + [(OUT, 1)]
-
-
-# ---------------------------------------------------------------- words
-
-def show_loss(x):
-    if x is None:
-        return "—"
-    return f"{x:,.0f}" if x >= 1e4 else f"{x:.3f}"
-
-
-def loss_words(demo):
-    return f"training loss {show_loss(demo.losses[0])}, test loss {show_loss(demo.losses[1])}"
-
-
-def shape_words(demo):
-    layers = ", ".join(str(n) for n in demo.hidden) or "none"
-    return (f"Hidden layers: {layers}. Weights and biases to learn: "
-            f"{demo.net.n_params:,}.")
-
-
-def describe_example(demo):
-    k = int(demo.s["example"]) - 1
-    x, y = demo.xa[k], int(demo.ya[k, 0])
-    return f"x₁ = {signed(x[0], 2)}, x₂ = {signed(x[1], 2)}, {CLASS_NAMES[y]}"
-
-
-def status_text(demo):
-    if demo.status == "diverged":
-        return diverged_text(demo)
-    if demo.status == "running":
-        return "Training…"
-    if demo.status == "paused":
-        return f"Paused at epoch {int(demo.epoch)}."
-    return "Ready: the weights are random, so the network guesses."
-
-
-def diverged_text(demo):
-    return (f"Stopped at epoch {demo.blowup}: the learning rate is too large. The weights grew "
-            f"past a million, on their way to numbers too large to compute with. Pick a "
-            f"smaller learning rate and press Reset.")

@@ -1,29 +1,36 @@
-"""Drawing for the playground: heatmaps as PNG, points, links and loss curves as SVG.
+"""Drawing for the playground: heatmaps as PNG; the points, the network and the loss curves
+as SVG. Every function takes the values it draws, never the demo itself.
 
 The heatmaps are coloured pixels, so they cannot follow the page's colour scheme: they use a
 blue and an orange that read on light and dark backgrounds alike, fading to transparent where
 a neuron is undecided, so the panel's own background shows through.
+
+The network is one SVG, and all of its geometry is here: a column per layer, inputs first,
+each a fraction of the figure's width so the columns share whatever width the page gives
+(the layer editor above it splits the same width into as many equal columns); a layer of n
+neurons centred among the tallest layer's rows.
 """
 
 import numpy as np
 
 from ..datasets import EXTENT
+from .format import big, signed
+from .format import loss as show_loss
 from .pixels import png_data_url
-from .svg import axes, num, points, svg, tag
+from .svg import axes, esc, num, points, svg, tag
 
 SIDE = 48  # boundary heatmap pixels per side; the neuron heatmaps take every third one
 _c = EXTENT * (2 * (np.arange(SIDE) + 0.5) / SIDE - 1)  # pixel centres, left to right
 GRID = np.stack(np.meshgrid(_c, -_c), axis=-1).reshape(-1, 2)  # [SIDE², 2], top row first
 BLUE, ORANGE = np.array([35, 118, 200]), np.array([232, 125, 30])  # class 1, class 0
-BLANK = png_data_url(np.zeros((1, 1, 4), np.uint8))  # for nodes this network does not have
-SCALES = {"tanh": (1.0, 0.0), "sigmoid": (2.0, -1.0)}  # a -> v in [−1, 1]: v = a × k + c
+OPAQUE = 230  # alpha (of 255) of a sure answer: the panel still shows through a little
 
 
 def heat(v):
     """v [..., h, w] in [−1, 1] -> RGBA [..., h, w, 4]: blue above 0, orange below."""
     v = np.clip(v, -1.0, 1.0)[..., None]
     rgb = np.where(v > 0, BLUE, ORANGE)
-    alpha = np.abs(v) * 230
+    alpha = np.abs(v) * OPAQUE
     return np.concatenate([rgb, alpha], axis=-1).astype(np.uint8)
 
 
@@ -35,8 +42,8 @@ def boundary_image(p):
 def node_images(a, kind):
     """One small heatmap per neuron from its activations a [SIDE², n] over the plane.
 
-    kind: the activation (tanh and sigmoid have fixed ranges; ReLU and linear are scaled by
-    their largest value), "input" for the inputs themselves, or "output".
+    kind: the activation (tanh and sigmoid have fixed ranges, −1 to 1 and 0 to 1; ReLU and
+    linear are scaled by their largest value), "input" for the inputs themselves, or "output".
     """
     small = a.reshape(SIDE, SIDE, -1)[::3, ::3]  # [16, 16, n]: PNG encoding is the cost
     if kind == "input":
@@ -49,6 +56,13 @@ def node_images(a, kind):
         v = small / np.maximum(np.abs(small).max(axis=(0, 1)), 1.0)
     rgba = heat(np.moveaxis(v, -1, 0))  # [n, h, w, 4]
     return [png_data_url(img) for img in rgba]
+
+
+def network_images(activations, activation):
+    """Every layer's heatmaps, inputs first, from the activations over GRID (a Pass's `a`)."""
+    last = len(activations) - 1
+    return [node_images(a, "input" if l == 0 else "output" if l == last else activation)
+            for l, a in enumerate(activations)]
 
 
 PLANE = 240.0  # SVG units per side of the plane's figure
@@ -75,33 +89,94 @@ def plane_points(xa, ya, xb, yb, marked=None):
     return svg(body, PLANE, PLANE, label)
 
 
-def links(net, at):
-    """Every weight as a line from neuron to neuron: blue positive, orange negative,
-    wider when larger. Coordinates are grid cells (columns, half-rows) of the page's node
-    layout, where a layer of n neurons is centred among the tallest layer's; the figure
-    stretches to fit it, the strokes keep their width."""
-    cols, tallest = len(net.sizes), max(net.sizes[:-1])
-    out = []
-    for l, W in enumerate(net.W):
-        n_in, n_out = W.shape[0] - 1, W.shape[1]
-        focus = " is-focus" if at is not None and at[1] == l else ""
-        for i, row in enumerate(W[:-1].tolist()):
-            y0 = tallest - n_in + 2 * i + 1
-            for j, w in enumerate(row):
-                y1 = tallest - n_out + 2 * j + 1
-                width = min(0.5 + 2.5 * abs(w), 6.0)
-                out.append(f'<line x1="{l + 0.5}" y1="{y0}" x2="{l + 1.5}" y2="{y1}" '
-                           f'stroke-width="{width:.1f}" class="{"w-pos" if w > 0 else "w-neg"}'
-                           f'{focus}"/>')
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {cols} {2 * tallest}" '
-            f'preserveAspectRatio="none" class="links" aria-hidden="true">{"".join(out)}</svg>')
+HALF_ROW = 24  # px: a neuron takes two half-rows, so any layer can be centred among another's
+NODE = 40  # px: a neuron's square
+LINK_WIDTH = (0.5, 2.5, 6.0)  # px: a weight's line is 0.5 + 2.5 × |weight| wide, at most 6
+NUMBERS_AT = (NODE / 2 + 4, -NODE / 2 + 9)  # a node's numbers: their first line, from its centre
+
+
+def column(layer, n_layers):
+    """The x of a layer's column centre, as a share of the figure's width."""
+    return f"{100 * (layer + 0.5) / n_layers:.4g}%"
+
+
+def row(i, n, tallest):
+    """The y (px) of neuron i's centre in a layer of n, centred among `tallest` neurons."""
+    return (tallest - n + 2 * i + 1) * HALF_ROW
+
+
+def network(sizes, weights, images, numbers, focus, label):
+    """The network as one SVG: a column per layer of `sizes` (inputs first), each neuron a
+    square showing its heatmap (`images[layer][i]`, a PNG data URL) and, beside it, its
+    `numbers[(layer, i)]` (lines of text) if any; every weight of `weights` ([n_l + 1,
+    n_{l+1}] each, biases last) a line from neuron to neuron: blue positive, orange negative,
+    wider when larger. The weight layer `focus` (an index, or None) and the neurons it feeds
+    are picked out. `label` is its accessible name."""
+    n_layers, tallest = len(sizes), max(sizes[:-1])
+    thin, grow, widest = LINK_WIDTH
+    lines = []
+    for l, W in enumerate(weights):
+        x0, x1 = column(l, n_layers), column(l + 1, n_layers)
+        kind = " is-focus" if focus == l else ""
+        for i, ws in enumerate(W[:-1].tolist()):  # the biases (last row) have no line
+            y0 = row(i, sizes[l], tallest)
+            for j, w in enumerate(ws):
+                lines.append(f'<line x1="{x0}" y1="{y0}" x2="{x1}" '
+                             f'y2="{row(j, sizes[l + 1], tallest)}" '
+                             f'stroke-width="{min(thin + grow * abs(w), widest):.1f}" '
+                             f'class="{"w-pos" if w > 0 else "w-neg"}{kind}"/>')
+    body = tag("g", "".join(lines), class_="links")
+    shown = ""  # every node's numbers go on top of every node and line
+    dx, dy = NUMBERS_AT
+    for l, n in enumerate(sizes):
+        # A nested <svg> at the column's centre: inside it, x is measured from there in px.
+        nodes, texts = "", ""
+        for i in range(n):
+            y = row(i, n, tallest)
+            nodes += tag("g", (
+                tag("rect", x=num(-NODE / 2), y=num(y - NODE / 2), width=num(NODE),
+                    height=num(NODE), rx="3", class_="node-box")
+                + tag("image", href=images[l][i], x=num(1 - NODE / 2), y=num(y + 1 - NODE / 2),
+                      width=num(NODE - 2), height=num(NODE - 2), preserveAspectRatio="none")),
+                class_="node is-focus" if focus is not None and focus + 1 == l else "node",
+                data_node=f"{l}-{i}")
+            spans = "".join(tag("tspan", esc(line), x=num(dx), dy="1.15em" if k else "0")
+                            for k, line in enumerate(numbers.get((l, i), ())))
+            if spans:
+                texts += tag("text", spans, x=num(dx), y=num(y + dy), class_="num",
+                             data_node=f"{l}-{i}")
+        body += tag("svg", nodes, x=column(l, n_layers), overflow="visible", class_="layer")
+        if texts:
+            shown += tag("svg", texts, x=column(l, n_layers), overflow="visible")
+    return tag("svg", f"<title>{esc(label)}</title>{body}{shown}", width="100%",
+               height=num(2 * tallest * HALF_ROW), role="img", class_="network",
+               xmlns="http://www.w3.org/2000/svg")
+
+
+def layer_editor(hidden, most):
+    """The items of the editor above the network: a column per hidden layer of `hidden`
+    (neurons in each, at most `most`) with + above its size and − below, between the inputs'
+    and the output's labels. static/style.css puts each run of three in a column."""
+    def button(action, text, i, label, off):
+        return {"tag": "button", "text": text, "attrs": {
+            "data-action": action, "data-value": str(i), "aria-label": label,
+            "aria-disabled": "true" if off else None}}
+
+    items = [{"tag": "span", "text": "inputs", "attrs": {"class": "edit-label"}}]
+    for i, n in enumerate(hidden):
+        items += [button("add-neuron", "+", i, f"Add a neuron to layer {i + 1}", n >= most),
+                  {"tag": "span", "text": str(n), "attrs": {"class": "layer-size"}},
+                  button("remove-neuron", "−", i, f"Remove a neuron from layer {i + 1}", n <= 1)]
+    items.append({"tag": "span", "text": "output", "attrs": {"class": "edit-label"}})
+    return items
 
 
 CURVE_W, CURVE_H, CURVE_PAD = 240.0, 110.0, 34.0
 
 
 def curves(history):
-    """Training loss (solid) and test loss (dashed) against epochs."""
+    """Training loss (solid) and test loss (dashed) against epochs; `history` holds
+    (epoch, training loss, test loss or None) triples."""
     body = tag("rect", x="0", y="0", width=num(CURVE_W), height=num(CURVE_H), class_="plot-area")
     epochs = [h[0] for h in history]
     span = max(epochs[-1] - epochs[0], 1.0) if history else 1.0
@@ -114,12 +189,11 @@ def curves(history):
             body += tag("polyline", points=points(pts), class_=cls)
     inner = tag("svg", body, x=num(CURVE_PAD), y="6", width=num(CURVE_W), height=num(CURVE_H),
                 viewBox=f"0 0 {num(CURVE_W)} {num(CURVE_H)}")
-    first = f"{epochs[0]:.0f}" if history else "0"
-    last = f"{epochs[-1]:.0f}" if history else "0"
-    frame = axes(CURVE_PAD, 6, CURVE_W, CURVE_H, (first, last), ("0", f"{top:.2f}"),
+    first = big(epochs[0]) if history else "0"
+    last = big(epochs[-1]) if history else "0"
+    frame = axes(CURVE_PAD, 6, CURVE_W, CURVE_H, (first, last), ("0", signed(top, 2)),
                  "epoch →", "loss")
     now = history[-1] if history else (0, None, None)
-    label = (f"Loss curves over {last} epochs: training loss now "
-             f"{'—' if now[1] is None else f'{now[1]:.3f}'}, test loss "
-             f"{'—' if now[2] is None else f'{now[2]:.3f}'}.")
+    label = (f"Loss curves over {last} epochs: training loss now {show_loss(now[1], 3)}, "
+             f"test loss {show_loss(now[2], 3)}.")
     return svg(inner + frame, CURVE_PAD + CURVE_W + 8, CURVE_H + 36, label)

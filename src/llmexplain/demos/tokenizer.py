@@ -5,29 +5,62 @@ and the bytes of the token picked (by clicking a chip, or with the "token number
 Our tokenizer (4,096 tokens, trained on our corpus) is ready at once; GPT-4’s vocabulary
 (100,256 tokens) is read the first time the reader switches to it, on the next tick, so the
 page can say "loading" first.
+
+State (STATE): the text (at most MAX_CHARS characters), the tokenizer chosen, and the token
+picked, counted from 1 as the reader counts it ("Token 4 of 21"), by a chip or the slider
+alike. A figure created with GPT-4's tokenizer reads its vocabulary at once. What the last
+text given lost (all past MAX_CHARS, half characters mended) is said beside the chips but
+is not state: the text kept is.
 """
 
 import re
+from typing import ClassVar
 
 from .. import bpe
 from ..data import path
-from .controls import Choice, InputError
+from .base import Demo
+from .controls import Choice, InputError, Text, Whole
+from .format import big, count, signed
 
 OURS, GPT4 = "bpe-4k.tiktoken", "cl100k_base.tiktoken"
-CONTROLS = {"tokenizer": Choice("tokenizer", (("ours", "ours"), ("gpt4", "GPT-4’s")))}
+FILES = {"ours": OURS, "gpt4": GPT4}
 MAX_CHARS = 20_000  # text beyond this is counted but not tokenized: keeps every reply fast
+MAX_TOKENS = 4 * MAX_CHARS  # a character is at most 4 bytes, and every byte at most a token
 MAX_CHIPS = 2_000  # tokens drawn as chips; the rest are counted, so the page stays light
 
-EXAMPLES = {  # data-value of each example button -> its text
-    "word": "understanding",
-    "space": " understanding",
-    "number": "In 2024 the world had about 8118835999 people.",
-    "emoji": "I love 🍕 and 👩‍💻!",
-    "german": "Schmetterling",
-    "japanese": "こんにちは、世界",
+EXAMPLES = {  # data-value of each example button -> (the button's words, the text it puts in)
+    "word": ("understanding", "understanding"),
+    "space": ("understanding after a space", " understanding"),
+    "number": ("a number", "In 2024 the world had about 8118835999 people."),
+    "emoji": ("emoji", "I love 🍕 and 👩‍💻!"),
+    "german": ("a German word", "Schmetterling"),
+    "japanese": ("Japanese", "こんにちは、世界"),
 }
 START = ("A tokenizer cuts text into pieces. Common words like “the” stay whole; "
          "rarer ones, such as tokenizer, are split. It's 2024 🙂")
+
+
+class Paste(Text):
+    """The text box. A text being restored must fit (`check`); anything the reader types or
+    pastes is taken (`parse`), and the demo keeps its first `max_len` characters."""
+
+    def parse(self, value):
+        if not isinstance(value, str):
+            raise InputError(f"{self.label}: expected text.")
+        return value
+
+
+STATE = {
+    "text": Paste("your text", MAX_CHARS, default=START),
+    "tokenizer": Choice("tokenizer", (("ours", "ours"), ("gpt4", "GPT-4’s")), default="ours"),
+    "token": Whole("token number", 1, MAX_TOKENS, default=1),
+}
+CONTROLS = {
+    **STATE,
+    # Buttons, not a box: declared here so the template draws them from this list.
+    "example": Choice("example", tuple((key, words) for key, (words, _) in EXAMPLES.items())),
+}
+NAMES = {"ours": "our tokenizer", "gpt4": "GPT-4’s tokenizer"}
 
 SURROGATE = re.compile("[\ud800-\udfff]")
 RAW_BYTE = re.compile("[\udc80-\udcff]")  # a byte that is only part of a character
@@ -39,120 +72,124 @@ INVISIBLE = [*range(0x20), 0x7F, *range(0x80, 0xA1), 0xAD, 0x1680, 0x180E,
 VISIBLE = {c: "␣" for c in INVISIBLE} | {ord(" "): "·", ord("\n"): "⏎", ord("\t"): "⇥"}
 
 
-class Tokenizing:
+class Tokenizing(Demo):
+    STATE = STATE
     controls = CONTROLS
     data = (OURS, GPT4)
 
-    def __init__(self, text=START, tokenizer="ours"):
-        self.tokenizers = {"ours": bpe.Tokenizer(bpe.load(path(OURS)))}
+    def setup(self, s):
+        self.tokenizers = {}
+        self.read("ours")
         self.sizes = {"ours": len(self.tokenizers["ours"]), "gpt4": count_lines(path(GPT4))}
-        self.shown = {}  # (tokenizer, id) -> (chip text, is part of a character)
-        self.loading = False
-        self.use = "ours"
-        self.picked = 0
-        self._set_text(text)
-        self.handle("use", tokenizer)
-        self.echo = True  # send the text back to the text box (at the start, after an example)
+        self.first = first_merges(self.tokenizers["ours"].tokens)
+        self.chips = {}  # (tokenizer, id) -> chip(its bytes), worked out the first time drawn
+        # The tokenizer chosen, and the one drawn: they differ only while GPT-4's loads.
+        self.tokenizer = self.use = s["tokenizer"]
+        if self.use not in self.tokenizers:
+            self.read(self.use)
+        self.token = s["token"]
+        self.set("text", s["text"])
+        if s["token"] > self.token:  # past the last token of this text: start from the first
+            self.notes.append(f"There is no token {big(s['token'])}: the text has "
+                              f"{big(len(self.ids))}. Token 1 is picked instead.")
+            self.token = 1
+
+    def params(self):
+        return {"text": self.text, "tokenizer": self.tokenizer, "token": self.token}
 
     # ---------------------------------------------------------------- state changes
 
-    def _set_text(self, text):
-        if not isinstance(text, str):
-            raise InputError("The text box sent something that is not text.")
-        self.full_length = len(text)
-        self.text = text[:MAX_CHARS]
-        self.mended = len(SURROGATE.findall(self.text))
-        if self.mended:  # half of an emoji, from a cut paste: it has no bytes of its own
-            self.text = SURROGATE.sub("\ufffd", self.text)
-        self._tokenize()
+    def set(self, name, value):
+        if name == "text":
+            # The text kept is state; how long it was given, and how many half characters
+            # were mended, are only said beside the chips.
+            self.text, self.given, self.mended = take(value)
+            self._tokenize()
+        elif name == "tokenizer":
+            # Not read yet: say so now, read it on the next tick. Choosing ours meanwhile cancels.
+            self.tokenizer = value
+            if value in self.tokenizers:
+                self.use = value
+                self._tokenize()
+        elif name == "token":
+            self.token = min(value, max(len(self.ids), 1))
 
     def _tokenize(self):
         self.ids = self.tokenizers[self.use].encode(self.text)
-        self.picked = min(self.picked, max(len(self.ids) - 1, 0))
+        self.token = min(self.token, max(len(self.ids), 1))
 
-    def handle(self, name, value):
-        self.echo = name == "example"
-        if name == "text":
-            self._set_text(value)
-        elif name == "example":
-            if value not in EXAMPLES:
-                raise InputError(f"There is no example “{str(value)[:40]}”.")
-            self.picked = 0
-            self._set_text(EXAMPLES[value])
-        elif name == "use":
-            self.use_tokenizer(CONTROLS["tokenizer"].parse(value))
-        elif name == "tick":
-            if self.loading:  # the page has shown "loading"; now do the slow part
-                self.tokenizers["gpt4"] = bpe.Tokenizer(bpe.load(path(GPT4)))
-                self.loading = False
-                self.use_tokenizer("gpt4")
-        elif name in ("pick", "token"):
-            self._pick(value, offset=0 if name == "pick" else 1)
-        else:
-            raise InputError(f"This demo has no control named “{str(name)[:40]}”.")
+    def read(self, which):
+        self.tokenizers[which] = bpe.Tokenizer(bpe.load(path(FILES[which])))
 
-    def use_tokenizer(self, which):
-        # Not read yet: say so now, read it on the next tick. Choosing ours meanwhile cancels.
-        self.loading = which not in self.tokenizers
-        if not self.loading:
-            self.use = which
+    @property
+    def loading(self):
+        return self.use != self.tokenizer
+
+    # ---------------------------------------------------------------- input
+
+    def example(self, value):
+        self.set("token", 1)
+        self.set("text", EXAMPLES[CONTROLS["example"].parse(value)][1])
+
+    def use_tokenizer(self, value):
+        self.set("tokenizer", CONTROLS["tokenizer"].parse(value))
+
+    def pick_token(self, value):
+        """A chip's click sends its number, as the slider does."""
+        self.set("token", CONTROLS["token"].parse(value))
+
+    def tick(self, _=None):
+        if self.loading:  # the page has shown "loading"; now do the slow part
+            self.read(self.tokenizer)
+            self.use = self.tokenizer
             self._tokenize()
 
-    def _pick(self, value, offset):
-        """A chip's index (a click) or the slider's 1-based position."""
-        try:
-            i = int(value) - offset
-        except (TypeError, ValueError):
-            raise InputError(f"“{str(value)[:40]}” is not a token number.") from None
-        self.picked = min(max(i, 0), max(len(self.ids) - 1, 0))
+    actions: ClassVar = {"example": example, "use": use_tokenizer, "token": pick_token,
+                         "tick": tick}
 
     # ---------------------------------------------------------------- drawing
 
     def chip(self, token_id):
-        """What a token's chip shows: its text with invisible characters marked, and
-        whether it holds only part of a character (its bytes are then shown in hex)."""
+        """chip() of a token of the tokenizer drawn, memoised: (text, is part of a character)."""
         key = (self.use, token_id)
-        if key not in self.shown:
-            raw = self.tokenizers[self.use].tokens[token_id]
-            text = raw.decode("utf-8", errors="surrogateescape").translate(VISIBLE)
-            partial = bool(RAW_BYTE.search(text))
-            text = RAW_BYTE.sub(lambda m: f"‹{ord(m.group()) - 0xDC00:02x}›", text)
-            self.shown[key] = (text, partial)
-        return self.shown[key]
+        if key not in self.chips:
+            self.chips[key] = chip(self.tokenizers[self.use].tokens[token_id])
+        return self.chips[key]
 
     def render(self):
-        n_chars, n_tokens = len(self.text), len(self.ids)
+        n_chars, n_tokens, picked = len(self.text), len(self.ids), self.token - 1
         tokens = self.tokenizers[self.use].tokens
         chips = []
         for k, token_id in enumerate(self.ids[:MAX_CHIPS]):
             text, partial = self.chip(token_id)
             classes = f"chip c{k % 6}" + (" partial" if partial else "") + \
-                (" picked" if k == self.picked else "")
+                (" picked" if k == picked else "")
             chips.append({"tag": "span", "text": text, "attrs": {
-                "class": classes, "data-id": str(token_id), "data-action": "pick",
-                "data-value": str(k), "title": f"id {token_id} · bytes {hex_bytes(tokens[token_id])}",
-                "tabindex": "0" if k == self.picked else "-1"}})  # one tab stop: arrows move
-        name = {"ours": "our tokenizer", "gpt4": "GPT-4’s tokenizer"}[self.use]
-        counts = (f"{n_chars:,} characters, {n_tokens:,} tokens with {name}" +
-                  (f": {n_chars / n_tokens:.2f} characters per token." if n_tokens else "."))
+                "class": classes, "data-id": str(token_id), "data-action": "token",
+                "data-value": str(k + 1), "title": f"id {token_id} · bytes {hex_bytes(tokens[token_id])}",
+                "tabindex": "0" if k == picked else "-1"}})  # one tab stop: arrows move
+        name = NAMES[self.use]
+        per_token = signed(n_chars / n_tokens, 2) if n_tokens else "–"
+        counts = (f"{count(n_chars, 'character')}, {count(n_tokens, 'token')} with {name}" +
+                  (f": {per_token} characters per token." if n_tokens else "."))
+        picked_text = self.picked_text()
         return {
             "text": {
-                "n-chars": f"{n_chars:,}",
-                "n-tokens": f"{n_tokens:,}",
-                "per-token": f"{n_chars / n_tokens:.2f}" if n_tokens else "–",
-                "size-ours": f"{self.sizes['ours']:,}",
-                "size-gpt4": f"{self.sizes['gpt4']:,}",
-                "first-merges": self.first_merges(),
-                "max-chars": f"{MAX_CHARS:,}",
-                "limit": self.limit_text(),
-                "mended": (f"{self.mended:,} half character{'s' if self.mended > 1 else ''} "
-                           "(from a cut emoji, say) became �: alone, it has no bytes."
-                           if self.mended else ""),
-                "chips-note": (f"The first {MAX_CHIPS:,} of {n_tokens:,} tokens are drawn; "
+                "n-chars": big(n_chars),
+                "n-tokens": big(n_tokens),
+                "per-token": per_token,
+                "size-ours": big(self.sizes["ours"]),
+                "size-gpt4": big(self.sizes["gpt4"]),
+                "first-merges": self.first,
+                "max-chars": big(MAX_CHARS),
+                "limit": limit_text(self.given),
+                "mended": mended_text(self.mended),
+                "chips-note": (f"The first {big(MAX_CHIPS)} of {big(n_tokens)} tokens are drawn; "
                                f"all are counted." if n_tokens > MAX_CHIPS else ""),
-                "picked": self.picked_text(),
+                "picked": picked_text,
                 "status": ("Loading GPT-4’s vocabulary…" if self.loading else
-                           f"Showing {name}: {self.sizes[self.use]:,} tokens in its vocabulary."),
+                           f"Showing {name}: {count(self.sizes[self.use], 'token')} in its "
+                           "vocabulary."),
                 "summary": "Loading GPT-4’s vocabulary…" if self.loading else counts,
             },
             "items": {"chips": chips},
@@ -161,35 +198,69 @@ class Tokenizing:
                 "use-gpt4": {"aria-pressed": str(self.use == "gpt4").lower(),
                              "aria-busy": "true" if self.loading else None},
                 "token": {"max": str(max(n_tokens, 1)), "disabled": not n_tokens or None,
-                          "aria-valuetext": self.picked_text()},
-                "limit": {"hidden": self.full_length <= MAX_CHARS or None},
+                          "aria-valuetext": picked_text},
+                "limit": {"hidden": self.given <= MAX_CHARS or None},
                 "mended": {"hidden": not self.mended or None},
                 "chips-note": {"hidden": n_tokens <= MAX_CHIPS or None},
             },
-            "values": {"token": self.picked + 1, **({"text": self.text} if self.echo else {})},
+            # The box the reader is typing in is safe: the page never moves a focused control.
+            "values": {"text": self.text, "token": self.token},
             "running": self.loading,
         }
-
-    def first_merges(self, n=10):
-        """The first tokens our tokenizer learned, as chips show them."""
-        ours = self.tokenizers["ours"].tokens
-        return "  ".join(ours[i].decode("utf-8").translate(VISIBLE) for i in range(bpe.BYTES, bpe.BYTES + n))
-
-    def limit_text(self):
-        if self.full_length <= MAX_CHARS:
-            return ""
-        return (f"Your text has {self.full_length:,} characters; only the first {MAX_CHARS:,} "
-                f"are tokenized here, to keep the page quick.")
 
     def picked_text(self):
         if not self.ids:
             return "No tokens yet: type something in the box."
-        token_id = self.ids[self.picked]
+        token_id = self.ids[self.token - 1]
         raw = self.tokenizers[self.use].tokens[token_id]
         text, partial = self.chip(token_id)
         what = "part of a character" if partial else f"“{text}”"
-        return (f"Token {self.picked + 1:,} of {len(self.ids):,}: {what}, id {token_id}, "
-                f"{len(raw)} byte{'s' if len(raw) > 1 else ''}: {hex_bytes(raw)}.")
+        return (f"Token {big(self.token)} of {big(len(self.ids))}: {what}, id {token_id}, "
+                f"{count(len(raw), 'byte')}: {hex_bytes(raw)}.")
+
+
+def take(text):
+    """What the figure keeps of a text: (its first MAX_CHARS characters with every half
+    character mended, the length it had, how many half characters were mended).
+
+    >>> take("ab\\ud83d")
+    ('ab�', 3, 1)
+    """
+    kept = text[:MAX_CHARS]
+    # subtle: half of an emoji (from a cut paste) has no bytes of its own; it becomes �.
+    mended = len(SURROGATE.findall(kept))
+    return SURROGATE.sub("\ufffd", kept), len(text), mended
+
+
+def chip(raw):
+    """What a token's chip shows: its text with invisible characters marked, and whether it
+    holds only part of a character (its bytes are then shown in hex).
+
+    >>> chip(b" a\\n"), chip(b"\\xf0")
+    (('·a⏎', False), ('‹f0›', True))
+    """
+    text = raw.decode("utf-8", errors="surrogateescape").translate(VISIBLE)
+    partial = bool(RAW_BYTE.search(text))
+    return RAW_BYTE.sub(lambda m: f"‹{ord(m.group()) - 0xDC00:02x}›", text), partial
+
+
+def first_merges(tokens, n=10):
+    """The first n tokens a tokenizer learned (after the 256 single bytes), as chips show them."""
+    return "  ".join(chip(tokens[i])[0] for i in range(bpe.BYTES, bpe.BYTES + n))
+
+
+def limit_text(given):
+    if given <= MAX_CHARS:
+        return ""
+    return (f"Your text has {count(given, 'character')}; only the first {big(MAX_CHARS)} "
+            f"are tokenized here, to keep the page quick.")
+
+
+def mended_text(mended):
+    if not mended:
+        return ""
+    return (f"{count(mended, 'half character')} "
+            "(from a cut emoji, say) became �: alone, it has no bytes.")
 
 
 def hex_bytes(raw):

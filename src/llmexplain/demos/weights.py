@@ -8,51 +8,48 @@ activation, the answer, and the line that splits the input plane into yes and no
 import numpy as np
 
 from .. import neuron as nn
-from .controls import Choice, InputError, Slider, signed
+from .base import Demo
+from .controls import Choice, Slider
+from .format import paren, signed
 from .svg import num, points, svg, tag
 
-CONTROLS = {
-    "x1": Slider("warmth x₁", 0.0, 1.0, 0.05),
-    "x2": Slider("rain x₂", 0.0, 1.0, 0.05),
-    "w1": Slider("weight w₁", -5.0, 5.0, 0.1),
-    "w2": Slider("weight w₂", -5.0, 5.0, 0.1),
-    "b": Slider("bias b", -5.0, 5.0, 0.1),
+STATE = {
+    "x1": Slider("warmth x₁", 0.0, 1.0, 0.05, default=0.7),
+    "x2": Slider("rain x₂", 0.0, 1.0, 0.05, default=0.4),
+    "w1": Slider("weight w₁", -5.0, 5.0, 0.1, default=2.0),
+    "w2": Slider("weight w₂", -5.0, 5.0, 0.1, default=-3.0),
+    "b": Slider("bias b", -5.0, 5.0, 0.1, default=0.2),
     "activation": Choice("activation", (
         ("sigmoid", "sigmoid (a smooth 0 to 1)"),
         ("step", "step (a hard yes or no)"),
         ("relu", "ReLU (negative becomes 0)"),
-        ("none", "none (the sum itself)"),
-    )),
+        ("linear", "linear (the sum itself)"),
+    ), default="sigmoid"),
 }
 
 SIZE, PAD = 240.0, 34.0  # plot square and margin for the axis labels, in SVG units
 
 
-class Weights:
-    controls = CONTROLS
+class Weights(Demo):
+    STATE = controls = STATE  # every value is a control, and every control is all there is
 
-    def __init__(self, x1=0.7, x2=0.4, w1=2.0, w2=-3.0, b=0.2, activation="sigmoid"):
-        self.state = {}
-        for name, value in {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "activation": activation}.items():
-            self.handle(name, value)
+    def setup(self, state):
+        self.state = state
 
-    def handle(self, name, value):
-        if name not in CONTROLS:
-            raise InputError(f"This demo has no control named “{str(name)[:40]}”.")
-        self.state[name] = CONTROLS[name].parse(value)
+    def params(self):
+        return dict(self.state)
+
+    def set(self, name, value):
+        self.state[name] = value
 
     def render(self):
         s = self.state
         x, w, b = np.array([s["x1"], s["x2"]]), np.array([s["w1"], s["w2"]]), s["b"]
         z = float(nn.weighted_sum(x, w, b))
         y = float(nn.neuron(x, w, b, s["activation"]))
-        show = {k: CONTROLS[k].show(s[k]) for k in ("x1", "x2", "w1", "w2", "b")}
-
-        def term(k):  # negative numbers in brackets, as on paper
-            return f"({show[k]})" if s[k] < 0 else show[k]
-
-        arithmetic = (f"{term('w1')} × {term('x1')} + {term('w2')} × {term('x2')} + {term('b')}"
-                      f" = {signed(z, 2)}")
+        show = {k: STATE[k].show(s[k]) for k in ("x1", "x2", "w1", "w2", "b")}
+        arithmetic = (f"{paren(show['w1'])} × {paren(show['x1'])} + {paren(show['w2'])} × "
+                      f"{paren(show['x2'])} + {paren(show['b'])} = {signed(z, 2)}")
         verdict = "go for a walk" if z > 0 else "stay in"
         return {
             "text": {
@@ -65,7 +62,7 @@ class Weights:
                 "n-params": str(w.size + 1),
             },
             "svg": {"plane": plane(w, b, x, verdict)},
-            "values": {k: s[k] for k in CONTROLS},
+            "values": dict(s),
         }
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import embeddings as emb
+from .format import signed
 from .svg import esc, num, svg, tag
 
 # Groups of words that show structure; the map keeps those the current table has.
@@ -99,6 +100,11 @@ class View:
         self.centre = np.clip(moved, m.lo, m.hi)
 
 
+def magnified(zoom):
+    """How much zoom level `zoom` magnifies, as the figure writes it: '1.6×'."""
+    return f"{signed(ZOOM_STEP**zoom, 1)}×"
+
+
 def home(m):
     return View(centre=(m.lo + m.hi) / 2)
 
@@ -163,6 +169,6 @@ def draw(m, view, table, selected, near):
     body += "".join(reversed(dots)) + "".join(labels)  # the selected dot drawn last, on top
 
     label = (f"Map of {len(m.rows)} common words, placed by their two main directions (PCA); "
-             f"{int(inside.sum())} words in view, zoom {ZOOM_STEP ** view.zoom:.1f}×. "
+             f"{int(inside.sum())} words in view, zoom {magnified(view.zoom)}. "
              f"“{table.words[selected]}” is ringed, lines join it to its nearest words.")
     return svg(body, W, H, label)

@@ -1,0 +1,78 @@
+"""What every demo is: declared state, an explicit table of actions, and render().
+
+A demo class declares
+- `STATE`: every value the reader can see or set, each a control from controls.py with its
+  bounds and default (tensorflow/playground's state table, one per figure);
+- `controls`: the inputs the page sends by name (`data-input`), parsed as a slider or a
+  choice parses; changing one calls `set(name, value)`;
+- `actions`: name -> function(demo, value) for buttons, clicks and ticks, written out so
+  every handler has a call site a reader can find;
+- `data`: the data files it reads;
+- `worker`: which of the page's Python workers runs it ("main", shared by light figures; a
+  heavy one names its own, so it cannot delay the others).
+
+Creating a demo validates what it is given the way input from the page is validated: an
+unknown name, a wrong type, a value out of range or too long falls back to the default, and
+`notes` says so in the figure. `params()` gives the state back as plain JSON, in the same
+form, so `type(d)(**d.params())` draws the same figure, render for render. What a run has
+learned (weights, histories) is not state: a restored figure starts its run again.
+"""
+
+import json
+from typing import ClassVar
+
+from .controls import InputError
+
+
+class Demo:
+    STATE: ClassVar[dict] = {}
+    controls: ClassVar[dict] = {}
+    actions: ClassVar[dict] = {}
+    data = ()
+    worker = "main"
+
+    def __init__(self, **params):
+        self.notes = []  # what could not be restored, in words for the figure
+        self.setup(self.restore(params, self.notes))
+
+    @classmethod
+    def restore(cls, params, notes):
+        """The whole state from `params`: each value checked, anything wrong replaced by its
+        default with a note appended to `notes`."""
+        for name in params:
+            if name not in cls.STATE:
+                notes.append(f"This figure has no setting “{str(name)[:40]}”; it was left out.")
+        state = {}
+        for name, control in cls.STATE.items():
+            # A fresh copy in JSON's own form (lists, not tuples): the demo may change it in
+            # place, and params() gives it back in that form.
+            state[name] = json.loads(json.dumps(control.default))
+            if name in params and params[name] != state[name]:
+                try:
+                    state[name] = control.check(params[name])
+                except InputError as e:
+                    notes.append(f"{e} It starts from its usual value instead.")
+        return state
+
+    def setup(self, state):
+        """Build the figure from a whole, valid state (see restore)."""
+        raise NotImplementedError
+
+    def params(self):
+        """The current state, plain JSON, in the form restore() gives: STATE's keys only."""
+        raise NotImplementedError
+
+    def set(self, name, value):
+        """A control moved to `value`, already parsed."""
+        raise NotImplementedError
+
+    def handle(self, name, value):
+        """One input event from the page."""
+        if name in self.actions:
+            return self.actions[name](self, value)
+        if name in self.controls:
+            return self.set(name, self.controls[name].parse(value))
+        raise InputError(f"This demo has no control named “{str(name)[:40]}”.")
+
+    def render(self):
+        raise NotImplementedError

@@ -1,0 +1,332 @@
+// One figure on the page: it forwards the reader's input to its channel's worker and
+// puts what Python returns into the figure. Nothing here knows any demo: a figure is
+// [data-demo] markup with data-input, data-action, data-pointer, data-drag, data-slot.
+// Reader text only ever enters the page as textContent.
+
+let allowed = null; // {attribute: RegExp, tags: Set}: what Python may set or build (config.allow)
+
+let drag = null; // {demo, name, box} while a pointer pressed on a [data-drag] plot is down
+
+// The allow-list static/dom-allow.json, which the build also checks pre-rendered items with.
+export function allow(list) {
+  allowed = { attribute: new RegExp(`^(?:${list.attributes})$`), tags: new Set(list.tags) };
+}
+
+// Where a pointer event fell, as fractions of a box from its top left, kept within it.
+function where(box, e) {
+  const clamp = (v) => Math.min(1, Math.max(0, v));
+  return [clamp((e.clientX - box.left) / box.width), clamp((e.clientY - box.top) / box.height)];
+}
+
+// On the document, so a drag that leaves its figure still moves the point, and still ends.
+document.addEventListener("pointermove", (e) => {
+  if (drag) drag.demo.send(drag.name, where(drag.box, e), e.timeStamp, false);
+});
+for (const type of ["pointerup", "pointercancel"]) document.addEventListener(type, () => { drag = null; });
+
+// Figures that run pause while out of sight: no ticks are sent until they come back.
+const sight = new IntersectionObserver((entries) => {
+  for (const entry of entries) entry.target.llmexplainDemo?.seen(entry.isIntersecting);
+});
+
+export class Demo {
+  // hooks: {started(demo), changed(demo)}: its first render is in; its link changed
+  constructor(el, hooks) {
+    this.el = el;
+    this.id = el.id;
+    this.name = el.dataset.demo;
+    this.hooks = hooks;
+    this.base = el.dataset.params; // its starting state as the template gave it (JSON)
+    this.restored = null; // state to start from instead (JSON text): a link, or its last state
+    this.state = null; // its whole state, from its last reply
+    this.link = {}; // the part of it that a link keeps
+    this.queue = []; // events waiting for the worker: {name, value, t0, isAction}
+    this.busy = false;
+    this.live = false; // its first render is in
+    this.running = false;
+    this.visible = true;
+    this.seq = 0;
+    this.pageNotes = []; // notes from the page itself (a restart), shown with Python's
+    this.svgCache = new Map();
+    this.errorBox = el.querySelector("[data-demo-error]");
+    this.notesBox = el.querySelector("[data-demo-notes]");
+    el.llmexplainDemo = this;
+    sight.observe(el);
+    el.dataset.state = "loading";
+    // Shown when a data file this figure needs did not arrive: tries that figure again.
+    this.retry = el.querySelector("[data-demo-retry]");
+    this.retry?.addEventListener("click", () => {
+      this.retry.hidden = true;
+      this.showError("");
+      this.start();
+    });
+    this.copy = el.querySelector("[data-demo-copy]");
+    this.copy?.addEventListener("click", () => this.copyLink());
+    // "input" fires for sliders, text, selects and checkboxes alike, on every change.
+    el.addEventListener("input", (e) => this.onInput(e));
+    // A long list of items (token chips) is one tab stop; arrow keys move along it and
+    // focusing an item does what clicking it does (the "roving tabindex" pattern).
+    el.addEventListener("keydown", (e) => this.onRovingKey(e));
+    el.addEventListener("focusin", (e) => {
+      const item = e.target;
+      if (item.parentElement?.matches("[data-roving]") && item.dataset.action &&
+          item.getAttribute("tabindex") !== "0" && item.matches(":focus-visible")) {
+        this.send(item.dataset.action, item.dataset.value ?? null, e.timeStamp, true);
+      }
+    });
+    el.addEventListener("click", (e) => {
+      const button = e.target.closest("[data-action]");
+      if (button) {
+        if (!button.disabled) this.send(button.dataset.action, button.dataset.value ?? null, e.timeStamp, true);
+        return;
+      }
+      // A click on a plot: where, as fractions of its box, so Python needs no pixel sizes.
+      const area = e.target.closest("[data-pointer]");
+      if (area && this.live) this.send(area.dataset.pointer, where(area.getBoundingClientRect(), e), e.timeStamp, true);
+    });
+    // A drag on a [data-drag="<name>"] plot: "<name>-start" where it began, then "<name>" as
+    // it moves; moves coalesce like slider input, so only the latest waits for Python.
+    // The box is kept from the start: each reply redraws the plot, element and all.
+    el.addEventListener("pointerdown", (e) => {
+      const area = e.target.closest("[data-drag]");
+      if (!area || !this.live || e.button !== 0) return;
+      e.preventDefault();
+      drag = { demo: this, name: area.dataset.drag, box: area.getBoundingClientRect() };
+      this.send(`${drag.name}-start`, where(drag.box, e), e.timeStamp, true);
+    });
+  }
+
+  get worker() {
+    return this.el.dataset.worker || "main";
+  }
+
+  onInput(e) {
+    const input = e.target.closest("[data-input]");
+    if (!input) return;
+    const value = input.type === "checkbox" ? input.checked : input.value;
+    this.send(input.dataset.input, value, e.timeStamp, false);
+  }
+
+  onRovingKey(e) {
+    const list = e.target.parentElement;
+    if (!list?.matches("[data-roving]")) return;
+    const items = [...list.children];
+    const at = items.indexOf(e.target);
+    const to = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1,
+                 Home: 0, End: items.length - 1 }[e.key];
+    if (to !== undefined) {
+      e.preventDefault();
+      items[Math.max(0, Math.min(items.length - 1, to))].focus();
+    } else if (e.key === "Enter" || e.key === " ") {
+      e.preventDefault();
+      e.target.click();
+    }
+  }
+
+  enable(on) {
+    for (const box of this.el.querySelectorAll("fieldset[data-controls]")) box.disabled = !on;
+  }
+
+  // Inputs coalesce (only the latest value of a control matters); actions never do.
+  send(name, value, t0, isAction) {
+    if (!isAction) this.queue = this.queue.filter((q) => q.name !== name || q.isAction);
+    this.queue.push({ name, value, t0, isAction });
+    this.flush();
+  }
+
+  flush() {
+    if (!this.channel?.ready || !this.live || this.busy || !this.queue.length) return;
+    const next = this.queue.shift();
+    this.busy = true;
+    this.inflight = next;
+    if (Array.isArray(next.value)) {
+      this.channel.post({ type: "pointer", id: this.id, seq: ++this.seq, name: next.name, at: next.value });
+    } else {
+      this.channel.post({ type: "event", id: this.id, seq: ++this.seq, name: next.name,
+                          value: next.value === null ? null : String(next.value) });
+    }
+  }
+
+  // Create the figure in its worker: from its last state after a restart, from a link, or
+  // as the template drew it.
+  start() {
+    this.busy = true;
+    this.inflight = { name: "create", t0: null };
+    this.el.dataset.state = "loading";
+    this.channel.post({ type: "create", id: this.id, seq: ++this.seq, name: this.name,
+                        params: this.restored ?? this.base, base: this.base });
+  }
+
+  // The worker is gone: wait for the new one, then come back from the last state.
+  suspend(why) {
+    this.el.dataset.state = "loading";
+    this.live = false;
+    this.busy = false;
+    this.running = false;
+    this.queue = [];
+    this.enable(false);
+    if (this.state) this.restored = JSON.stringify(this.state);
+    this.pageNotes = [`${why}: this figure is back as you left it.`];
+  }
+
+  receive(msg) {
+    if (msg.seq !== this.seq) return; // an answer to a message from before a restart
+    const first = this.inflight.name === "create";
+    this.busy = false;
+    if (msg.type === "failed") {
+      this.showError(msg.retry ? msg.message : `Something went wrong in this demo: ${msg.message}`);
+      if (this.retry) this.retry.hidden = !msg.retry;
+      this.running = false;
+    } else if (msg.type === "refused") {
+      this.showError(`Something went wrong in this demo: ${msg.message}`);
+    } else if (msg.reply?.error) {
+      this.showError(msg.reply.error);
+    } else if (msg.type === "render") {
+      this.showError("");
+      this.apply(msg.reply);
+    }
+    const t0 = this.inflight.t0;
+    if (t0 !== null && t0 !== undefined) {
+      performance.measure(`llmexplain:input:${this.name}`, { start: t0, end: performance.now() });
+    }
+    if (first) {
+      this.live = msg.type === "render";
+      this.el.dataset.state = this.live ? "live" : "error";
+      this.enable(this.live);
+      this.el.querySelector("[data-demo-linkbox]")?.toggleAttribute("hidden", !this.live);
+      this.hooks.started(this);
+    }
+    this.tickLater();
+    this.flush();
+  }
+
+  tickLater() {
+    if (this.running && this.visible && !this.queue.length && !this.ticking) {
+      this.ticking = true;
+      requestAnimationFrame(() => {
+        this.ticking = false;
+        if (this.running && this.visible && !this.queue.length) this.send("tick", null, null, true);
+      });
+    }
+  }
+
+  seen(visible) {
+    this.visible = visible;
+    if (visible && !this.busy) this.tickLater();
+  }
+
+  showError(text) {
+    if (!this.errorBox) return;
+    this.errorBox.textContent = text;
+    this.errorBox.hidden = !text;
+  }
+
+  showNotes(notes) {
+    if (!this.notesBox) return;
+    const text = [...this.pageNotes, ...notes].join(" ");
+    if (this.notesBox.textContent !== text) this.notesBox.textContent = text;
+    this.notesBox.hidden = !text;
+  }
+
+  // The page's address, with this figure's state only.
+  async copyLink() {
+    const url = new URL(location.href);
+    url.hash = `${this.id}=${encodePart(this.link)}`;
+    let said = "Link copied.";
+    try {
+      await navigator.clipboard.writeText(url.href);
+    } catch {
+      said = `Copy this link: ${url.href}`;
+    }
+    const box = this.el.querySelector("[data-demo-copied]");
+    if (box) box.textContent = said;
+  }
+
+  slots(name) {
+    return this.el.querySelectorAll(`[data-slot="${CSS.escape(name)}"]`);
+  }
+
+  apply(reply) {
+    for (const [name, text] of Object.entries(reply.text || {})) {
+      for (const el of this.slots(name)) if (el.textContent !== text) el.textContent = text;
+    }
+    for (const [name, markup] of Object.entries(reply.svg || {})) {
+      if (this.svgCache.get(name) === markup) continue;
+      this.svgCache.set(name, markup);
+      const doc = new DOMParser().parseFromString(markup, "image/svg+xml");
+      if (doc.querySelector("parsererror")) throw new Error(`bad SVG in slot ${name}`);
+      for (const el of this.slots(name)) el.replaceChildren(document.importNode(doc.documentElement, true));
+    }
+    for (const [name, url] of Object.entries(reply.images || {})) {
+      if (!url.startsWith("data:image/png;base64,")) throw new Error(`slot ${name}: not a PNG`);
+      for (const el of this.slots(name)) if (el.getAttribute("src") !== url) el.setAttribute("src", url);
+    }
+    for (const [name, attrs] of Object.entries(reply.attrs || {})) {
+      for (const el of this.slots(name)) {
+        for (const [attr, value] of Object.entries(attrs)) {
+          if (!allowed.attribute.test(attr)) throw new Error(`attribute ${attr} is not allowed`);
+          if (value === null || value === false) el.removeAttribute(attr);
+          else el.setAttribute(attr, value === true ? "" : String(value));
+        }
+      }
+    }
+    for (const [name, list] of Object.entries(reply.items || {})) {
+      for (const el of this.slots(name)) this.fill(el, list);
+    }
+    for (const [name, value] of Object.entries(reply.values || {})) {
+      for (const input of this.el.querySelectorAll(`[data-input="${CSS.escape(name)}"]`)) {
+        // Never move a control under the reader's hand.
+        if (input === document.activeElement) continue;
+        if (input.type === "checkbox") input.checked = Boolean(value);
+        else if (input.value !== String(value)) input.value = String(value);
+      }
+    }
+    this.running = Boolean(reply.running);
+    this.state = reply.state;
+    this.showNotes(reply.notes || []);
+    if (JSON.stringify(reply.link) !== JSON.stringify(this.link)) {
+      this.link = reply.link || {};
+      this.hooks.changed(this);
+    }
+  }
+
+  // Rebuilds a slot's children from plain data; keyboard focus stays at the same position.
+  fill(el, list) {
+    const focused = [...el.children].indexOf(document.activeElement);
+    const made = list.map(({ tag, text, attrs }) => {
+      if (!allowed.tags.has(tag)) throw new Error(`element <${tag}> is not allowed`);
+      const child = document.createElement(tag);
+      child.textContent = text;
+      for (const [attr, value] of Object.entries(attrs || {})) {
+        if (!allowed.attribute.test(attr)) throw new Error(`attribute ${attr} is not allowed`);
+        if (value !== null && value !== false) child.setAttribute(attr, value === true ? "" : String(value));
+      }
+      return child;
+    });
+    el.replaceChildren(...made);
+    if (focused >= 0 && made.length) made[Math.min(focused, made.length - 1)].focus();
+  }
+}
+
+// A figure's part of the page's address: its link state as base64url JSON (compact, and
+// safe in a fragment whatever the text holds).
+export function encodePart(link) {
+  const bytes = new TextEncoder().encode(JSON.stringify(link));
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+// The state a part of the address holds, as JSON text for Python to check; anything that
+// does not decode is passed on as it is, and Python says it could not be read.
+export function decodePart(part, base) {
+  try {
+    const binary = atob(part.replace(/-/g, "+").replace(/_/g, "/"));
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+    const link = JSON.parse(text);
+    if (link === null || typeof link !== "object" || Array.isArray(link)) return text;
+    return JSON.stringify({ ...JSON.parse(base), ...link });
+  } catch {
+    return "unreadable";
+  }
+}
