@@ -9,11 +9,21 @@ The work is done by the tooling package (tooling/__init__.py lists its modules);
 is only the command line, whose mistakes are one line on stderr and a non-zero exit.
 """
 
+import signal
+import sys
+
+# A Ctrl-C while Python is still importing (numpy, say) would end in a traceback: note it
+# until main() can answer it in a line.
+_interrupted = []
+signal.signal(signal.SIGINT, lambda *_: _interrupted.append(True))
+
 import argparse
 import os
-import sys
 from pathlib import Path
 
+import jinja2  # noqa: F401  (imported now, under the handler above, rather than mid-build)
+
+import llmexplain.demos  # noqa: F401
 from tooling import DEFAULT_CACHE, DEFAULT_SITE, pins
 from tooling.corpus import corpus
 from tooling.data import data_dir
@@ -65,7 +75,10 @@ def main(argv=None):
                              "progress; the results land in data/, for git to show what changed")
     args = parser.parse_args(argv)
     site, cache = Path(os.path.abspath(args.site)), Path(os.path.abspath(args.cache))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
+        if _interrupted:
+            raise KeyboardInterrupt
         if args.retrain:
             usable_folder(cache, "--cache")
             retrain(cache)

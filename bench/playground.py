@@ -43,14 +43,15 @@ def set_up(page, timeout_ms):
     demo.locator("[data-input=lr]").select_option("0.03")
     for name, value in (("batch", "10"), ("train", "0.5"), ("noise", "0")):
         demo.locator(f"[data-input={name}]").fill(value)
-    while demo.locator("[data-slot^=layer-]:not([hidden])").count() < 2:
+    layers = demo.locator("[data-action=remove-neuron]")  # one per hidden layer
+    while layers.count() < 2:
         demo.locator("[data-action=add-layer]").click()
         page.wait_for_timeout(50)
-    while demo.locator("[data-slot^=layer-]:not([hidden])").count() > 2:
+    while layers.count() > 2:
         demo.locator("[data-action=remove-layer]").click()
         page.wait_for_timeout(50)
     for layer in (0, 1):
-        size = demo.locator(f"[data-slot=size-{layer}]")
+        size = demo.locator("[data-slot=layers] .layer-size").nth(layer)
         while int(size.text_content()) != 8:
             way = "add" if int(size.text_content()) < 8 else "remove"
             demo.locator(f"[data-action={way}-neuron][data-value='{layer}']").click()
