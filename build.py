@@ -24,18 +24,11 @@ from pathlib import Path
 import jinja2  # noqa: F401  (imported now, under the handler above, rather than mid-build)
 
 import llmexplain.demos  # noqa: F401
-from tooling import DEFAULT_CACHE, DEFAULT_SITE, pins
-from tooling.corpus import corpus
-from tooling.data import data_dir
-from tooling.fetch import BuildError, sha256
+from tooling import DEFAULT_CACHE, DEFAULT_SITE
+from tooling.fetch import BuildError
 from tooling.retrain import RETRAIN, retrain
 from tooling.serve import serve
 from tooling.site import build, usable_folder
-
-# tools/train_lm.py, lm_report.py and attention_habits.py still import these from here; new
-# code imports them from tooling.
-GUTENBERG_NPM = (pins.GUTENBERG.spec, pins.GUTENBERG.file, pins.GUTENBERG.sha256)
-__all__ = ["DEFAULT_CACHE", "GUTENBERG_NPM", "corpus", "data_dir", "main", "sha256"]
 
 
 class Parser(argparse.ArgumentParser):
