@@ -138,7 +138,7 @@ export class Demo {
     if (!this.channel?.ready || !this.live || this.busy || !this.queue.length) return;
     const next = this.queue.shift();
     this.busy = true;
-    this.inflight = next;
+    this.inflight = { ...next, sent: performance.now() };
     if (Array.isArray(next.value)) {
       this.channel.post({ type: "pointer", id: this.id, seq: ++this.seq, name: next.name, at: next.value });
     } else {
@@ -181,13 +181,24 @@ export class Demo {
       this.showError(`Something went wrong in this demo: ${msg.message}`);
     } else if (msg.reply?.error) {
       this.showError(msg.reply.error);
+    } else if (msg.reply?.unchanged) {
+      this.running = Boolean(msg.reply.running);
     } else if (msg.type === "render") {
       this.showError("");
       this.apply(msg.reply);
     }
+    // For bench/: the reader's input to its answer on screen; a tick that changed the figure,
+    // from its sending; and how long Python took over each.
     const t0 = this.inflight.t0;
-    if (t0 !== null && t0 !== undefined) {
-      performance.measure(`llmexplain:input:${this.name}`, { start: t0, end: performance.now() });
+    const now = performance.now();
+    if (this.inflight.name === "tick" && msg.type === "render" && !msg.reply?.unchanged) {
+      performance.measure(`llmexplain:tick:${this.name}`, { start: this.inflight.sent, end: now });
+    } else if (t0 !== null && t0 !== undefined) {
+      performance.measure(`llmexplain:input:${this.name}`, { start: t0, end: now });
+    }
+    if (msg.ms !== undefined && !msg.reply?.unchanged) {
+      performance.mark(`llmexplain:python:${this.name}`,
+                       { detail: { name: this.inflight.name, ms: msg.ms, ...msg.reply?.timing } });
     }
     if (first) {
       this.live = msg.type === "render";

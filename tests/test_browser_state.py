@@ -114,7 +114,7 @@ def test_a_restarted_worker_brings_every_figure_back_as_it_was(watched, base_url
     wait_ready(page)
     move_every_figure(page)
     left = snapshots(page)
-    page.evaluate("llmexplainRuntime.channels.get('main').restart('a test stopped it')")
+    page.evaluate("for (const c of llmexplainRuntime.channels.values()) c.restart('a test stopped it')")
     page.wait_for_selector("[data-demo][data-state=loading]", state="attached")
     settle(page)
     assert snapshots(page) == left

@@ -235,6 +235,18 @@ def test_the_kv_cache_gives_the_full_forward_pass():
                                rtol=1e-10, atol=1e-12)
 
 
+def test_the_kv_cache_gives_the_full_forward_passs_attention_too():
+    params = tiny_params()
+    ids = np.random.default_rng(3).integers(0, 13, 12)
+    cache = tf.empty_cache(TINY)
+    for i, token in enumerate(ids):  # past the window of 8: the rebuilt cache's weights too
+        _, cache, maps = tf.forward_step(params, cache, token, return_attention=True)
+        window = ids[max(0, i + 1 - TINY.block_size):i + 1]
+        _, full = tf.forward(params, window, TINY, return_attention=True)
+        for step, whole in zip(maps, full):  # [H, 1, T] against the last row of [H, T, T]
+            np.testing.assert_allclose(step[:, -1], whole[:, -1], rtol=1e-10, atol=1e-12)
+
+
 def test_generate_greedy_is_argmax_of_the_full_forward():
     params = tiny_params()
     prompt = [1, 2, 3]

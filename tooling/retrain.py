@@ -10,7 +10,8 @@ from tooling.fetch import BuildError
 # Deterministic: the same corpus gives the same files, byte for byte (the language model on
 # a given machine: one BLAS thread, so sums are always added in the same order). The language
 # model takes about 22 minutes, or moments when its finished checkpoint is in the cache.
-RETRAIN = ("tools.train_tokenizer", "tools.train_vectors", "tools.train_lm")
+RETRAIN = ("tools.train_tokenizer", "tools.train_vectors", "tools.count_predictions",
+           "tools.train_lm", "tools.attention_habits")
 
 
 def retrain(cache):

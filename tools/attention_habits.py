@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Where does each attention head of chapter 5's model look? A table, measured.
 
-    .venv/bin/python -m tools.attention_habits              40 held-out windows
-    .venv/bin/python -m tools.attention_habits --windows 200
+    .venv/bin/python -m tools.attention_habits              40 held-out windows; writes data/
+    .venv/bin/python -m tools.attention_habits --windows 200 --no-write
 
 For every layer and head of data/lm-bpe4k.npz, averaged over the queries of evenly spaced
 held-out windows: the share of attention on the previous token, on the token itself, on
@@ -12,10 +12,12 @@ more tokens back, so that it is not the previous token again; and the entropy of
 each query's weights in bits (0: all on one token), and the distance back that gets the
 most weight on average (0 is the token itself). For comparison, the first row shows
 what attention spread evenly over every visible token would give. The prose of chapter 5
-claims only a habit this table shows.
+claims only a habit this table shows, and its figure shows each head's row from
+data/attention-habits.json (+ .md), which this writes; deterministic.
 """
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -25,8 +27,11 @@ from llmexplain import bpe
 from llmexplain import transformer as tf
 from tooling import DEFAULT_CACHE, ROOT
 from tooling.data import data_dir
+from tooling.fetch import sha256
 from tools import train_lm
 
+OUT = "attention-habits.json"
+SHARES = ("previous", "itself", "first", "word start", "entropy")
 FIRST_QUERY = 2  # from the third token on, "previous" and "first" are different tokens
 
 
@@ -67,6 +72,7 @@ def main(argv=None):
     parser.add_argument("--model", type=Path, default=ROOT / "data" / train_lm.NAME)
     parser.add_argument("--windows", type=int, default=40, help="held-out windows (default 40)")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="build cache")
+    parser.add_argument("--no-write", action="store_true", help=f"only print; leave data/{OUT}")
     args = parser.parse_args(argv)
     config, params = tf.load(args.model)
     _, heldout, _, _ = train_lm.token_ids(args.cache)
@@ -94,7 +100,36 @@ def main(argv=None):
     print("|---" * (len(cols) + 2) + "|")
     for name, h in table:
         print(f"| {name} | " + " | ".join(f"{h[c]:.2f}" for c in cols) + f" | {h['favourite']} |")
+    if not args.no_write:
+        write(table, config, args, len(windows))
     return 0
+
+
+def write(table, config, args, n_windows):
+    """Each head's shares, rounded, as data/attention-habits.json: heads[layer][head]."""
+    def row(h):
+        return {c.replace(" ", "_"): round(float(h[c]), 3) for c in SHARES}
+
+    rows = [row(h) for _, h in table[1:]]
+    out = ROOT / "data" / OUT
+    out.write_text(json.dumps({
+        "windows": n_windows, "model": args.model.name, "even": row(table[0][1]),
+        "heads": [rows[l * config.n_head:(l + 1) * config.n_head] for l in range(config.n_layer)],
+    }, indent=1) + "\n")
+    out.with_suffix(".md").write_text(f"""# {OUT}
+
+Where each attention head of chapter 5's model looks, measured: for every layer and head
+(`heads[layer][head]`, counted from 0), the average share of attention on the previous
+token, on the token itself, on the window's first token and on the token that began the
+current word, and the entropy in bits; `even` is attention spread evenly, for comparison.
+Chapter 5's figure shows the picked head's row; its prose claims only what this shows.
+
+Regenerate: `.venv/bin/python -m tools.attention_habits` (deterministic), after the model.
+
+Measured on {n_windows} evenly spaced windows of {config.block_size} tokens of the held-out
+tenth of `tooling.corpus.corpus()`, with `{args.model.name}` (sha256 `{sha256(args.model)}`).
+""")
+    print(f"wrote {out} and {out.with_suffix('.md').name}")
 
 
 if __name__ == "__main__":

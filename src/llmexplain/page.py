@@ -8,11 +8,15 @@ Besides what a demo's render() gives (see demos/__init__.py), every reply carrie
     "link":  the part of it that differs from the figure's starting state and fits in a
              link (long texts and long lists are left out), for the page's URL;
     "notes": what could not be restored, or was left out of the link, in plain words.
+A handler that changed nothing (a tick that came too soon) returns base.UNCHANGED, and the
+reply is only {"running": true}: nothing is drawn again. A demo that times its own work
+(`timing`, e.g. {"model_ms": 1.2}) has it passed on for the benches; the page shows nothing.
 """
 
 import json
 
 from .demos import DEMOS
+from .demos.base import UNCHANGED
 from .demos.controls import InputError
 
 _live = {}  # demo id in the page -> its demo object
@@ -57,7 +61,8 @@ def event(demo_id, name, value):
     """Forward one input event; a reader's mistake comes back as {"error": message}."""
     demo = _live[demo_id]
     try:
-        demo.handle(name, value)
+        if demo.handle(name, value) is UNCHANGED:
+            return json.dumps({"running": True, "unchanged": True})
     except InputError as e:
         return json.dumps({"error": str(e)})
     return _reply(demo_id)
@@ -103,5 +108,7 @@ def _reply(demo_id):
     reply["state"] = demo.params()
     reply["link"], note = link(demo, _start[demo_id])
     reply["notes"] = demo.notes + ([note] if note else [])
+    if demo.timing:
+        reply["timing"] = demo.timing
     # allow_nan=False: a NaN or infinity must fail loudly here, never reach the page.
     return json.dumps(reply, allow_nan=False, ensure_ascii=False)

@@ -231,13 +231,14 @@ def empty_cache(config):
     return {"config": config, "ids": (), "kv": [None] * config.n_layer}
 
 
-def forward_step(params, cache, ids):
+def forward_step(params, cache, ids, return_attention=False):
     """Logits for new token(s) that continue those in the cache, and the cache with them.
 
     Only the new tokens go through the model: each block's keys and values for the earlier
     tokens are kept in the cache, so a generated token costs one row of work, not T rows.
     ids: one id or several [n] -> (logits [n, V], new cache); the same numbers as `forward`
-    over all the tokens in the window. The cache given is left unchanged.
+    over all the tokens in the window. The cache given is left unchanged. With
+    return_attention, also each block's weights for the new tokens [H, n, tokens in window].
 
     When the window is full, the oldest token slides out. With learned positions every
     remaining token then sits one place earlier, and each cached key and value was made
@@ -251,16 +252,22 @@ def forward_step(params, cache, ids):
     if len(seen) > config.block_size:
         # subtle: rebuilding from an empty cache with the last T tokens, not dropping the
         # first cached row: every key and value depends on its token's position.
-        logits, cache = forward_step(params, empty_cache(config), seen[-config.block_size:])
-        return logits[-len(new):], cache
+        logits, cache, maps = forward_step(params, empty_cache(config),
+                                           seen[-config.block_size:], return_attention=True)
+        kept = min(len(new), config.block_size)
+        logits, maps = logits[-kept:], [w[:, -kept:] for w in maps]
+        return (logits, cache, maps) if return_attention else (logits, cache)
     t = len(cache["ids"])
     x = params["wte"][list(new)] + params["wpe"][t:t + len(new)]  # [n, d]
-    kv = []
+    kv, maps = [], []
     for l in range(config.n_layer):
-        x, _, layer_kv = block(x, layer(params, l), config.n_head, cache["kv"][l])  # [n, d]
-        kv.append(layer_kv)
+        x, weights, layer_kv = block(x, layer(params, l), config.n_head, cache["kv"][l])
+        kv.append(layer_kv)  # x [n, d]; weights [H, n, t + n]
+        maps.append(weights)
     x = layer_norm(x, params["ln_f.g"], params["ln_f.b"])  # [n, d]
-    return matmul(x, params["wte"].T), {"config": config, "ids": seen, "kv": kv}  # [n, V]
+    logits = matmul(x, params["wte"].T)  # [n, V]
+    cache = {"config": config, "ids": seen, "kv": kv}
+    return (logits, cache, maps) if return_attention else (logits, cache)
 
 
 def generate(params, config, ids, pick):

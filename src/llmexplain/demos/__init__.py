@@ -26,9 +26,10 @@ put each figure into the HTML before any script runs.
 
 from .embeddings import Embeddings
 from .learning_loop import LearningLoop
+from .next_token import NextToken
 from .playground import Playground
 from .tokenizer import Tokenizing
 from .weights import Weights
 
 DEMOS = {"weights": Weights, "learning": LearningLoop, "tokenizer": Tokenizing,
-         "embeddings": Embeddings, "playground": Playground}
+         "embeddings": Embeddings, "playground": Playground, "next-token": NextToken}

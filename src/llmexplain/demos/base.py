@@ -23,6 +23,8 @@ from typing import ClassVar
 
 from .controls import InputError
 
+UNCHANGED = object()  # what a handler returns when nothing changed: the page draws nothing
+
 
 class Demo:
     STATE: ClassVar[dict] = {}
@@ -30,6 +32,7 @@ class Demo:
     actions: ClassVar[dict] = {}
     data = ()
     worker = "main"
+    timing: ClassVar[dict] = {}  # what a demo measures of its own work, for the benches
 
     def __init__(self, **params):
         self.notes = []  # what could not be restored, in words for the figure

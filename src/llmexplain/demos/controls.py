@@ -59,14 +59,18 @@ class Slider:
     def parse(self, value):
         """The page sends text; accept a finite number and keep it in range."""
         x = _number(self.label, value)
-        return round(min(max(x, self.lo), self.hi), self.decimals)
+        return self._snap(min(max(x, self.lo), self.hi))
+
+    def _snap(self, x):
+        """To the step's decimals; a whole number for a step of 1 (a count, a layer)."""
+        return round(x) if self.decimals == 0 else round(x, self.decimals)
 
     def check(self, value):
         x = _number(self.label, value)
         if not self.lo <= x <= self.hi:
             raise InputError(f"{self.label}: {x:.6g} is outside {self.show(self.lo)} to "
                              f"{self.show(self.hi)}.".replace("-", "−"))
-        return round(x, self.decimals)
+        return self._snap(x)
 
     def show(self, x):
         return signed(x, self.decimals)

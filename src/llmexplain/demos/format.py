@@ -64,6 +64,15 @@ def rate(x):
     return format(Decimal(f"{x:.3g}"), "f")
 
 
+def percent(x):
+    """A share as a percentage, three significant digits, never an exponent.
+
+    >>> percent(0.2345), percent(0.000123), percent(1.0), percent(0.0)
+    ('23.4%', '0.0123%', '100%', '0%')
+    """
+    return "0%" if x == 0 else f"{sig(100 * x, 3)}%"
+
+
 def paren(text):
     """Negative numbers in brackets inside a sum, as on paper: '−3' -> '(−3)'."""
     return f"({text})" if text.startswith("−") else text
