@@ -48,17 +48,21 @@ export class Channel {
   }
 
   async boot() {
+    if (this.worker || this.booting) return;
+    this.booting = true;
     this.ready = false;
     this.failed = false;
     let script;
     try {
       script = await checkedScriptURL(this.config.worker, this.config.workerIntegrity, "worker.js");
     } catch (err) {
+      this.booting = false;
       this.fail(`${err.message}. Reload the page to try again`);
       return;
     }
     const worker = new Worker(script, { type: "module" });
     this.worker = worker;
+    this.booting = false;
     const seconds = this.config.bootTimeoutSeconds;
     this.bootTimer = setTimeout(() => this.fail(`Python did not start within ${seconds} seconds. ` +
                                                 "Reload the page to try again"), seconds * 1000);
@@ -112,7 +116,7 @@ export class Channel {
   // A new worker; each figure is re-created from its last state and says why.
   restart(why) {
     this.stop();
-    for (const demo of this.figures.values()) demo.suspend(why);
+    for (const demo of this.figures.values()) if (demo.live) demo.suspend(why);
     this.boot();
   }
 

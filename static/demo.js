@@ -30,7 +30,8 @@ const sight = new IntersectionObserver((entries) => {
 });
 
 export class Demo {
-  // hooks: {started(demo), changed(demo)}: its first render is in; its link changed
+  // hooks: {started(demo), changed(demo), publish(topic, value)}: its first render is in;
+  // its link changed; it published a new value for the figures that listen to a topic
   constructor(el, hooks) {
     this.el = el;
     this.id = el.id;
@@ -52,7 +53,7 @@ export class Demo {
     this.notesBox = el.querySelector("[data-demo-notes]");
     el.llmexplainDemo = this;
     sight.observe(el);
-    el.dataset.state = "loading";
+    el.dataset.state = "static"; // until its worker creates it: "loading", then "live" or "error"
     // Shown when a data file this figure needs did not arrive: tries that figure again.
     this.retry = el.querySelector("[data-demo-retry]");
     this.retry?.addEventListener("click", () => {
@@ -293,6 +294,12 @@ export class Demo {
       }
     }
     this.running = Boolean(reply.running);
+    for (const [topic, value] of Object.entries(reply.publish || {})) {
+      const text = JSON.stringify(value);
+      if (this.published?.[topic] === text) continue;
+      this.published = { ...this.published, [topic]: text };
+      this.hooks.publish(topic, text);
+    }
     this.state = reply.state;
     this.showNotes(reply.notes || []);
     if (JSON.stringify(reply.link) !== JSON.stringify(this.link)) {

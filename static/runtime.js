@@ -89,14 +89,28 @@ function live() {
   const main = channels.get("main");
   if (main && !main.ready) return;
   performance.mark("llmexplain:demos-live");
-  const dead = [...demos.values()].filter((d) => d.el.dataset.state === "error").length;
-  const waiting = [...demos.values()].filter((d) => !d.live && d.el.dataset.state !== "error").length;
-  setState("ready", dead ? `Python is running in your browser, but ${dead} figure${dead > 1 ? "s" : ""} ` +
-    "could not start; the message is beside it." : waiting ? `Python is running in your browser; ` +
-    `${waiting} figure${waiting > 1 ? "s are" : " is"} still starting.` :
-    "Python is running in your browser: every figure is live.");
+  const all = [...demos.values()];
+  const dead = all.filter((d) => d.el.dataset.state === "error").length;
+  const waiting = all.filter((d) => !d.live && d.el.dataset.state !== "error" && d.channel.worker).length;
+  const later = all.filter((d) => !d.channel.worker && !d.channel.failed).length;
+  const figures = (n) => `${n} figure${n > 1 ? "s" : ""}`;
+  const startLater = later ? ` (${figures(later)} with ${later > 1 ? "their" : "its"} own Python ` +
+    `start${later > 1 ? "" : "s"} when you reach ${later > 1 ? "them" : "it"})` : "";
+  setState("ready", dead ? `Python is running in your browser, but ${figures(dead)} could not start; ` +
+    "the message is beside it." :
+    waiting ? `Python is running in your browser; ${figures(waiting)} ${waiting > 1 ? "are" : "is"} still starting.` :
+    `Python is running in your browser: every figure is live${startLater}.`);
   for (const demo of demos.values()) demo.flush();
 }
+
+// A worker other than "main" starts when one of its figures comes within a screen of view,
+// so a reader who never scrolls that far never downloads or runs it.
+const near = new IntersectionObserver((entries) => {
+  for (const entry of entries) {
+    const channel = entry.target.llmexplainDemo?.channel;
+    if (entry.isIntersecting && channel && !channel.worker && !channel.failed) channel.boot();
+  }
+}, { rootMargin: "100% 0px" });
 
 const hooks = {
   stage: (channel, text) => { if (channel.name === "main") setState("loading", `${text}…`); },
@@ -106,8 +120,12 @@ const hooks = {
     if (channel.name === "main") performance.mark("llmexplain:runtime-ready");
     for (const demo of channel.figures.values()) demo.start();
     if (!channel.figures.size) live();
-    // The other workers start once the main one is up, so they do not slow the first figures.
-    if (channel.name === "main") for (const other of channels.values()) if (other !== channel) other.boot();
+    // The other workers wait for the main one, so they do not slow the first figures.
+    if (channel.name === "main") {
+      for (const other of channels.values()) {
+        if (other !== channel) for (const demo of other.figures.values()) near.observe(demo.el);
+      }
+    }
   },
 };
 
@@ -138,7 +156,14 @@ async function boot() {
   channels.get("main").boot();
 }
 
-const figureHooks = { started, changed: writeAddress };
+// A figure's published value goes to every figure that listens to its topic, in any worker.
+function publish(topic, text) {
+  for (const demo of demos.values()) {
+    if ((demo.el.dataset.listens || "").split(" ").includes(topic)) demo.send(topic, text, null, false);
+  }
+}
+
+const figureHooks = { started, changed: writeAddress, publish };
 for (const el of document.querySelectorAll("[data-demo]")) demos.set(el.id, new Demo(el, figureHooks));
 allow(JSON.parse(document.getElementById("llmexplain-config").textContent).allow);
 readAddress();

@@ -23,9 +23,9 @@ def figure(watched, base_url):
     page = watched.page
     page.goto(base_url + "how-llms-work.html")
     wait_ready(page)
-    page.wait_for_selector(f"{FIGURE}[data-state=live]", timeout=120_000)
     fig = page.locator(FIGURE)
-    fig.scroll_into_view_if_needed()
+    fig.scroll_into_view_if_needed()  # its worker starts when the reader comes near
+    page.wait_for_selector(f"{FIGURE}[data-state=live]", timeout=120_000)
     return page, fig
 
 
@@ -61,7 +61,7 @@ def test_the_bars_are_the_models_probabilities_for_the_prompt(figure, model):
         "(bs) => bs.map((b) => b.dataset.value)")]
     shown = [float(v) for v in fig.locator("[data-slot=bars] meter").evaluate_all(
         "(ms) => ms.map((m) => m.getAttribute('value'))")]
-    assert ids == sampling.ranked(want)[:nt.SHOWN].tolist()
+    assert ids == sampling.ranked(want)[:nt.words.SHOWN].tolist()
     np.testing.assert_allclose(shown, want[ids], atol=5e-5)
     rest = float(fig.locator("[data-slot=rest]").text_content().rstrip("%")) / 100
     assert sum(shown) + rest == pytest.approx(1.0, abs=2e-3)
@@ -123,7 +123,7 @@ def test_a_link_reopens_the_reply_token_for_token(figure, browser, model):
     left = figure_state(page, fig)
     page.wait_for_timeout(600)  # the address follows a moment later
     other = browser.new_context().new_page()
-    other.goto(page.url)
+    other.goto(page.url)  # the link scrolls to the figure it names, so its worker starts
     other.wait_for_selector(f"{FIGURE}[data-state=live]", timeout=120_000)
     again = other.locator(FIGURE)
     assert json.dumps(figure_state(other, again)) == json.dumps(left)

@@ -114,11 +114,14 @@ def test_a_restarted_worker_brings_every_figure_back_as_it_was(watched, base_url
     wait_ready(page)
     move_every_figure(page)
     left = snapshots(page)
-    page.evaluate("for (const c of llmexplainRuntime.channels.values()) c.restart('a test stopped it')")
+    running = page.evaluate("""() => [...llmexplainRuntime.channels.values()].filter((c) => c.worker)
+      .flatMap((c) => [...c.figures.keys()])""")
+    page.evaluate("""() => { for (const c of llmexplainRuntime.channels.values())
+      if (c.worker) c.restart('a test stopped it'); }""")
     page.wait_for_selector("[data-demo][data-state=loading]", state="attached")
     settle(page)
     assert snapshots(page) == left
-    for fid in page.evaluate(FIGURES_JS):
+    for fid in running:
         expect(page.locator(f"#{fid} [data-demo-notes]")).to_contain_text("back as you left it")
     weights = page.locator("[data-demo=weights]").first
     weights.locator("[data-input=w1]").fill("0.5")  # and keeps working

@@ -213,6 +213,18 @@ def test_trimmed_lock_names_exactly_what_we_ship(site):
         assert wheel.is_relative_to(site) and sha256(wheel) == entry["sha256"]
 
 
+def test_the_wheel_holds_exactly_our_package_source(site):
+    """Built from a copy of the sources, so nothing stale from an earlier build comes along."""
+    import zipfile
+
+    (wheel,) = site.glob("py/*/llmexplain-*.whl")
+    with zipfile.ZipFile(wheel) as z:
+        shipped = {n for n in z.namelist() if not n.split("/")[0].endswith(".dist-info")}
+    source = {p.relative_to(SRC).as_posix() for p in (SRC / "llmexplain").rglob("*")
+              if p.is_file() and "__pycache__" not in p.parts}
+    assert shipped == source
+
+
 def test_every_fetched_file_has_a_content_hashed_name(site):
     hashed = re.compile(r"(^py/[0-9a-f]{12}/[^/]+$|^py/pyodide-lock\.[0-9a-f]{12}\.json$|"
                         r"^(assets|data)/[\w.-]+\.[0-9a-f]{12}\.\w+$)")

@@ -48,7 +48,7 @@ def test_the_bars_are_the_models_distribution_and_sum_to_one_with_the_rest(model
     want = sampling.distribution(logits, s["temperature"], s["top_k"] or None,
                                  s["top_p"] if s["top_p"] < 1 else None)
     shown = bars(reply)
-    assert [t for t, _ in shown] == sampling.ranked(want)[:nt.SHOWN].tolist()
+    assert [t for t, _ in shown] == sampling.ranked(want)[:nt.words.SHOWN].tolist()
     for token, p in shown:
         assert p == pytest.approx(want[token], abs=5e-5)
     total = sum(p for _, p in shown) + percent(reply["text"]["rest"])
@@ -143,7 +143,7 @@ def test_a_long_text_slides_out_of_the_window_and_the_figure_says_so(model):
 @pytest.mark.parametrize("text", ["🙂 emoji and 𝒻𝒶𝓃𝒸𝓎 letters", "tab\tnul\x00bell\x07", "", " "])
 def test_any_text_gives_a_working_figure(text):
     shown = json.loads(json.dumps(nt.NextToken(text=text).render(), allow_nan=False))
-    assert len(shown["items"]["bars"]) == 3 * nt.SHOWN
+    assert len(shown["items"]["bars"]) == 3 * nt.words.SHOWN
 
 
 def test_a_huge_paste_is_refused_with_a_message_and_nothing_lost():

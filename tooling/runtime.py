@@ -11,6 +11,7 @@ import base64
 import hashlib
 import json
 import os
+import shutil
 import sys
 import tarfile
 import tempfile
@@ -133,14 +134,21 @@ def fixed_times(path):
     tmp.replace(path)
 
 
+WHEEL_FILES = ("pyproject.toml", "README.md", "LICENSE")  # beside src/: its metadata carries them
+
+
+def wheel_sources():
+    """Every file that goes into our wheel, by its path from the checkout's root."""
+    package = [p for p in sorted((SRC / "llmexplain").rglob("*"))
+               if p.is_file() and "__pycache__" not in p.parts]
+    return [ROOT / name for name in WHEEL_FILES] + package
+
+
 def source_key():
-    """A hash of everything that goes into our wheel (its metadata carries the README)."""
+    """A hash of everything that goes into our wheel."""
     h = hashlib.sha256()
-    for name in ("pyproject.toml", "README.md", "LICENSE"):
-        h.update(name.encode() + b"\0" + (ROOT / name).read_bytes())
-    for path in sorted((SRC / "llmexplain").rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            h.update(str(path.relative_to(SRC)).encode() + b"\0" + path.read_bytes())
+    for path in wheel_sources():
+        h.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:12]
 
 
@@ -158,19 +166,26 @@ def our_wheel(cache):
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=cache))
     try:
+        # Built from a copy of exactly those files: setuptools keeps a build/ folder beside
+        # the sources, and a module deleted since an earlier build would otherwise ship.
+        staged = tmp / "source"
+        for path in wheel_sources():
+            (staged / path.relative_to(ROOT)).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, staged / path.relative_to(ROOT))
         # Fixed timestamps make the wheel, and so its hashed URL, depend on content only.
         env = {**os.environ, "SOURCE_DATE_EPOCH": FIXED_EPOCH}
+        made = tmp / "wheel"
         run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-index",
-             "--no-build-isolation", "-w", str(tmp), str(ROOT)], env=env)
-        built = list(tmp.glob("llmexplain-*-py3-none-any.whl"))
-        if len(built) != 1 or len(list(tmp.iterdir())) != 1:
+             "--no-build-isolation", "-w", str(made), str(staged)], env=env)
+        built = list(made.glob("llmexplain-*-py3-none-any.whl"))
+        if len(built) != 1 or len(list(made.iterdir())) != 1:
             raise BuildError("pip wheel did not produce one llmexplain-*-py3-none-any.whl")
         with zipfile.ZipFile(built[0]) as z:
             stray = [n for n in z.namelist() if not n.startswith("llmexplain")]
         if stray:
             raise BuildError(f"the wheel holds files outside the package: {stray[:3]}")
-        (digest,) = seal(tmp).values()
-        replace_folder(tmp, out)
+        (digest,) = seal(made).values()
+        replace_folder(made, out)
     finally:
         discard(tmp)
     return out / built[0].name, digest

@@ -29,7 +29,9 @@ from .learning_loop import LearningLoop
 from .next_token import NextToken
 from .playground import Playground
 from .tokenizer import Tokenizing
+from .train_lm import TrainLM
 from .weights import Weights
 
 DEMOS = {"weights": Weights, "learning": LearningLoop, "tokenizer": Tokenizing,
-         "embeddings": Embeddings, "playground": Playground, "next-token": NextToken}
+         "embeddings": Embeddings, "playground": Playground, "next-token": NextToken,
+         "train-lm": TrainLM}

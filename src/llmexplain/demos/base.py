@@ -9,7 +9,10 @@ A demo class declares
   every handler has a call site a reader can find;
 - `data`: the data files it reads;
 - `worker`: which of the page's Python workers runs it ("main", shared by light figures; a
-  heavy one names its own, so it cannot delay the others).
+  heavy one names its own, so it cannot delay the others);
+- `listens`: topics it hears. A render may hold `"publish": {topic: value}`; the page hands
+  each new value to every figure that listens to that topic, whatever its worker, as
+  `handle(topic, JSON text)` (an action of the listener's).
 
 Creating a demo validates what it is given the way input from the page is validated: an
 unknown name, a wrong type, a value out of range or too long falls back to the default, and
@@ -32,6 +35,7 @@ class Demo:
     actions: ClassVar[dict] = {}
     data = ()
     worker = "main"
+    listens: ClassVar[tuple] = ()
     timing: ClassVar[dict] = {}  # what a demo measures of its own work, for the benches
 
     def __init__(self, **params):

@@ -36,7 +36,6 @@ PER_WORD, HABITS = "tokens-per-word.json", "attention-habits.json"  # measured b
 LAYERS, HEADS, VOCAB = 4, 4, 4096  # the shipped model's shape (checked when it is read)
 MAX_TEXT = 5_000  # characters the reader may type or paste; the model reads 64 tokens anyway
 MAX_REPLY = 1_000  # tokens a reply may grow to
-SHOWN = 10  # bars
 PACE = 0.15  # seconds between generated tokens: slow enough to watch each one arrive
 
 STATE = {
@@ -219,7 +218,7 @@ class NextToken(Demo):
         seen = heads.mean(axis=0) if s["head"] == "all" else heads[int(s["head"]) - 1]  # [T]
         reply = s["reply"]
         text = self.state["text"] + self.tokenizer.decode(reply)
-        top = sampling.ranked(self.probs)[:SHOWN]
+        top = sampling.ranked(self.probs)[:words.SHOWN]
         running = self.run.running
         return {
             "text": {

@@ -10,6 +10,7 @@ from .run import status_words
 from .tokenizer import chip
 
 CHIPS = 160  # context tokens drawn at most; earlier ones are counted
+SHOWN = 10  # bars
 # Shading steps, each twice the last: eight shades, att-0 to att-7 in style.css.
 LEVELS = (0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64)
 

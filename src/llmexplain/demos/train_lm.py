@@ -1,0 +1,215 @@
+"""Chapter 6 — train a language model from scratch, here, in the reader's own browser.
+
+The same transformer and the same training code as chapter 5's model, smaller (2 layers,
+48 numbers a token, a window of 32 tokens), starting from random numbers, learning from the
+four children's books. Play runs training steps, as many as fit in a moment, each tick;
+the figure shows the loss in bits per character on the training batches and, every 25
+steps, on held-out text it never trains on, with a sample of what the model writes. One
+click runs chapter 5's next-token view with the weights as they are now.
+
+State (STATE): the seed. Everything else is the run's: Reset starts the same run again, so
+the same seed gives the same curve. The figure publishes the run's size and speed ("training")
+for the calculator further down the page.
+"""
+
+import math
+import time
+from typing import ClassVar
+
+import numpy as np
+
+from .. import bpe, sampling
+from .. import lm_training as lt
+from .. import transformer as tf
+from ..data import path
+from . import next_token_words as next_words
+from . import train_lm_figures as figures
+from .base import Demo
+from .controls import InputError, Whole
+from .format import percent
+from .run import Run, runaway
+
+TEXT, TOKENIZER = "children-bpe4k.npz", "bpe-4k.tiktoken"
+CONFIG = tf.Config(vocab_size=4096, block_size=32, n_layer=2, n_head=4, n_embd=48)
+HYPER = lt.Hyper(steps=3000, batch=16, lr=3e-3, warmup=50)  # the cosine ends at step 3,000
+EVAL_EVERY = 25  # steps between held-out scores (and samples)
+EVAL_TOKENS = 1024  # held-out tokens scored each time: the first of the held-out tenth
+TICK_BUDGET = 0.25  # seconds of training a tick: the worker is this figure's alone
+PROMPT = "Once upon a time"
+SAMPLE_TOKENS = 24
+KEEP_SAMPLES = 12
+
+STATE = {"seed": Whole("seed", 0, 999_999, default=1)}
+
+
+class TrainLM(Demo):
+    STATE = controls = STATE
+    data = (TEXT, TOKENIZER)
+    worker = "train"  # a step takes a few hundred milliseconds: never in another figure's way
+
+    def setup(self, state):
+        self.state = state
+        self.tokenizer = bpe.Tokenizer(bpe.load(path(TOKENIZER)))
+        with np.load(path(TEXT), allow_pickle=False) as z:
+            self.train_ids = z["train"].astype(np.intp)  # [n]
+            heldout = z["heldout"].astype(np.intp)  # [m]
+        self.eval_ids = heldout[:EVAL_TOKENS]  # [EVAL_TOKENS]
+        self.eval_chars = len(self.tokenizer.decode(self.eval_ids.tolist()))
+        # Characters each token stands for: a loss per token becomes bits per character.
+        tokens = self.tokenizer.tokens  # id -> bytes
+        self.chars = np.array([len(tokens[i].decode("utf-8", errors="replace"))
+                               for i in range(CONFIG.vocab_size)], dtype=np.float64)  # [V]
+        self.prompt_ids = self.tokenizer.encode(PROMPT)
+        self.run = Run("step")
+        self.restart()
+
+    def params(self):
+        return dict(self.state)
+
+    # ---------------------------------------------------------------- the run
+
+    def restart(self, _=None):
+        """Fresh random weights from the seed, and the same batches as last time."""
+        seed = self.state["seed"]
+        self.weights = tf.init_params(CONFIG, np.random.default_rng([seed, 0]))
+        self.adam = lt.adam_init(self.weights)
+        self.stream = lt.batches(np.random.default_rng([seed, 1]), self.train_ids,
+                                 HYPER.batch, CONFIG.block_size)
+        self.run.reset()
+        self.seconds = 0.0  # spent in training steps
+        self.train_curve = []  # (step, bits per character of that step's batch)
+        self.heldout_curve = [(0, self._heldout())]
+        self.samples = [(0, self._sample(0))]
+        self.predicting = None  # the text chapter 5's view continues, while it is open
+        self.note = "Press Play: the model starts from random numbers."
+
+    def _heldout(self):
+        return lt.bits_per_character(self.weights, self.eval_ids, self.eval_chars, CONFIG)
+
+    def _sample(self, step):
+        """What the model writes now after PROMPT: reproducible from the seed and step."""
+        rng = np.random.default_rng([self.state["seed"], 2, step])
+
+        def pick(logits):
+            return sampling.sample(sampling.distribution(logits, 0.8), rng)
+
+        made = tf.generate(self.weights, CONFIG, self.prompt_ids, pick)
+        return PROMPT + self.tokenizer.decode([next(made) for _ in range(SAMPLE_TOKENS)])
+
+    def _step(self):
+        """One training step, for the run: None, or "diverged", or "done" at the last."""
+        x, y = next(self.stream)  # [B, T], [B, T]
+        started = time.perf_counter()
+        weights, adam, m = lt.train_step(self.weights, self.adam, x, y, CONFIG, HYPER)
+        self.seconds += time.perf_counter() - started
+        if runaway(m["loss"]):
+            return "diverged"
+        self.weights, self.adam = weights, adam
+        nats = m["loss"] * y.size  # the batch's total
+        self.train_curve.append((m["step"], nats / math.log(2) / self.chars[y].sum()))
+        if m["step"] % EVAL_EVERY == 0:
+            self.heldout_curve.append((m["step"], self._heldout()))
+            self.samples.append((m["step"], self._sample(m["step"])))
+            del self.samples[:-KEEP_SAMPLES]
+        return "done" if m["step"] >= HYPER.steps else None
+
+    # ---------------------------------------------------------------- input
+
+    def set(self, name, value):
+        self.state[name] = value
+        self.restart()
+        self.note = f"Seed {value}: new random numbers to start from; press Play."
+
+    def play(self, _=None):
+        if not self.run.play():
+            self.note = "This run has finished. Press Reset to start it again."
+            return
+        self.note = "Training: the model learns from the children's books."
+
+    def pause(self, _=None):
+        if self.run.pause():
+            self.note = f"Paused after {self.run.steps:,} steps."
+
+    def tick(self, _=None):
+        if not self.run.running:
+            return
+        outcome = self.run.advance(self._step, budget=TICK_BUDGET)
+        if outcome == "diverged":
+            self.note = "The loss ran away; press Reset."
+        elif outcome == "done":
+            self.note = f"Finished: {HYPER.steps:,} steps."
+
+    def reset(self, _=None):
+        self.restart()
+        self.note = "Back to random numbers: the same seed gives the same run again."
+
+    def predict(self, _=None):
+        """Open (or close) chapter 5's view on the latest sample, with the weights as now."""
+        self.predicting = None if self.predicting is not None else self.samples[-1][1]
+        self.note = ("The model as it is now, predicting what follows its latest sample: "
+                     "click a bar to add that token." if self.predicting is not None
+                     else "Prediction view closed.")
+
+    def append(self, value):
+        if self.predicting is None:
+            raise InputError("Open the prediction view first.")
+        try:
+            token = int(value)
+            piece = self.tokenizer.decode([token])
+        except (TypeError, ValueError, IndexError):
+            raise InputError("That bar is not a token.") from None
+        self.predicting += piece
+        self.note = f"Added {next_words.shown(self.tokenizer, token)}."
+
+    actions: ClassVar = {"play": play, "pause": pause, "tick": tick, "reset": reset,
+                         "predict": predict, "append": append}
+
+    # ---------------------------------------------------------------- drawing
+
+    def render(self):
+        steps = self.run.steps
+        tokens = steps * HYPER.batch * CONFIG.block_size
+        n_params = tf.n_params(self.weights)
+        running = self.run.running
+        heldout = self.heldout_curve[-1][1]
+        reply = {
+            "text": {
+                "seed-shown": str(self.state["seed"]),
+                "steps": f"{steps:,}",
+                "tokens": f"{tokens:,}",
+                "elapsed": figures.duration(self.seconds),
+                "heldout": f"{heldout:.2f}",
+                "train": f"{self.train_curve[-1][1]:.2f}" if self.train_curve else "—",
+                "n-params": f"{n_params:,}",
+                "status": figures.status(self.run, HYPER.steps),
+                "btn-play": "Pause" if running else "Play",
+                "curve-list": figures.curve_words(self.heldout_curve),
+                "summary": self.note,
+            },
+            "svg": {"curve": figures.curve(self.train_curve, self.heldout_curve, steps)},
+            "items": {"samples": figures.samples(self.samples)},
+            "attrs": {"btn-play": {"data-action": "pause" if running else "play",
+                                   "aria-disabled": "true" if self.run.stopped else None},
+                      "predict-view": {"hidden": None if self.predicting is not None else True},
+                      "btn-predict": {"aria-expanded": str(self.predicting is not None).lower()}},
+            "values": {"seed": self.state["seed"]},
+            "running": running,
+        }
+        text, bars, rest = self._prediction()
+        reply["text"] |= {"predict-text": text, "predict-rest": rest}
+        reply["items"]["predict-bars"] = bars
+        if steps:
+            reply["publish"] = {"training": {"params": n_params, "tokens": tokens,
+                                             "seconds": round(self.seconds, 3), "steps": steps}}
+        return reply
+
+    def _prediction(self):
+        """Chapter 5's view of the model as it is now: its ten likeliest next tokens after
+        the text (its latest sample, plus what the reader added). -> (text, bars, rest)"""
+        if self.predicting is None:
+            return "", [], ""
+        ids = self.tokenizer.encode(self.predicting)[-CONFIG.block_size:]
+        probs = tf.next_token_probs(self.weights, ids, CONFIG)  # [V]
+        top = sampling.ranked(probs)[:next_words.SHOWN]
+        return (self.predicting, next_words.bars(self.tokenizer, top, probs, probs),
+                percent(max(0.0, 1.0 - float(probs[top].sum()))))

@@ -1,0 +1,71 @@
+"""Chapter 6's training figure: the loss curve, the samples, the words.
+
+Every function takes the values it draws, never the demo itself.
+"""
+
+from .format import count, signed
+from .run import status_words
+from .svg import axes, num, points, svg, tag
+
+W, H, PAD = 300.0, 140.0, 34.0  # the curve's plot area and its left margin, in SVG units
+TOP, BOTTOM = 3.6, 1.6  # bits per character shown: an untrained model starts near 3.4
+GOALS = (3.0, 2.5, 2.2)  # dotted lines the reader can watch the held-out curve cross
+
+
+def y(bits):
+    return (TOP - min(max(bits, BOTTOM), TOP)) / (TOP - BOTTOM) * H
+
+
+def curve(train, heldout, steps):
+    """Bits per character: each training batch (thin) and the held-out text (thick, dots),
+    against steps; the axis doubles when the run reaches its end, so it rarely jumps."""
+    span = 50
+    while span < steps:
+        span *= 2
+    body = tag("rect", x="0", y="0", width=num(W), height=num(H), class_="plot-area")
+    for goal in GOALS:
+        body += tag("line", x1="0", y1=num(y(goal)), x2=num(W), y2=num(y(goal)), class_="goal")
+        body += tag("text", f"{goal:.1f}", x=num(W - 4), y=num(y(goal) - 3), class_="note",
+                    text_anchor="end")
+    every = max(1, len(train) // 300)  # at most ~300 points: the line looks the same
+    line = [(s / span * W, y(b)) for s, b in train[::every]]
+    if len(line) > 1:
+        body += tag("polyline", points=points(line), class_="train-curve")
+    held = [(s / span * W, y(b)) for s, b in heldout]
+    if len(held) > 1:
+        body += tag("polyline", points=points(held), class_="test-curve")
+    for cx, cy in held[-1:]:
+        body += tag("circle", cx=num(cx), cy=num(cy), r="3.5", class_="path-now")
+    inner = tag("svg", body, x=num(PAD), y="6", width=num(W), height=num(H),
+                viewBox=f"0 0 {num(W)} {num(H)}")
+    frame = axes(PAD, 6, W, H, ("0", f"{span:,}"), (f"{BOTTOM:.1f}", f"{TOP:.1f}"),
+                 "training steps →", "bits per character")
+    label = (f"Bits per character over {count(steps, 'training step')}: on held-out text "
+             f"{heldout[-1][1]:.2f} now, from {heldout[0][1]:.2f} before any training" +
+             (f"; on the last training batch {train[-1][1]:.2f}." if train else "."))
+    return svg(inner + frame, PAD + W + 8, H + 36, label)
+
+
+def curve_words(heldout):
+    """The held-out curve as words, for a screen reader or a test: 'step 25: 3.05; …'."""
+    return "; ".join(f"step {s:,}: {b:.3f}" for s, b in heldout)
+
+
+def samples(kept):
+    """The samples, newest first, each with the step it was written at."""
+    return [{"tag": "li", "text": f"step {s:,}: {text}", "attrs": {"class": "sample"}}
+            for s, text in reversed(kept)]
+
+
+def status(run, last):
+    return status_words(run, ready="Ready: random numbers, not yet trained.",
+                        running="Training…", where="after",
+                        progress=f"{run.steps:,} of {last:,} steps")
+
+
+def duration(seconds):
+    """Training time as a reader reads it: 48 s, 3 min 05 s."""
+    if seconds < 60:
+        return f"{signed(seconds, 1)} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest:02d} s"

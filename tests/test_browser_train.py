@@ -1,0 +1,47 @@
+"""Chapter 6's training figure in Chromium: the curve is the core's, and Reset repeats it."""
+
+import re
+
+import pytest
+from conftest import wait_ready
+from playwright.sync_api import expect
+
+from llmexplain.demos import train_lm as tl
+
+pytestmark = pytest.mark.browser
+
+FIGURE = "[data-demo=train-lm]"
+
+
+def train_to(fig, steps):
+    """Play until at least `steps` steps, then Pause; returns the held-out curve as numbers."""
+    fig.locator("[data-slot=btn-play]").click()
+    expect(fig.locator("[data-slot=curve-list]")).to_contain_text(f"step {steps}:", timeout=120_000)
+    fig.locator("[data-slot=btn-play]").click()
+    expect(fig.locator("[data-slot=btn-play]")).to_have_text("Play")
+    return [(int(s), float(b)) for s, b in
+            re.findall(r"step (\d+): ([\d.]+)", fig.locator("[data-slot=curve-list]").text_content())]
+
+
+def test_the_browsers_training_is_the_cores_and_reset_repeats_it(watched, base_url, data_folder):
+    page = watched.page
+    page.goto(base_url + "how-llms-work.html")
+    wait_ready(page)
+    fig = page.locator(FIGURE)
+    fig.scroll_into_view_if_needed()
+    page.wait_for_selector(f"{FIGURE}[data-state=live]", timeout=120_000)
+    curve = train_to(fig, 50)
+    twin = tl.TrainLM()  # the core under CPython, the same seed and steps
+    twin.handle("play", None)
+    while twin.run.steps < 50:
+        twin.run.advance(twin._step, n=1)
+    want = [(s, round(b, 3)) for s, b in twin.heldout_curve]
+    assert [s for s, _ in curve[:3]] == [0, 25, 50]
+    for (step, shown), (_, core) in zip(curve[:3], want):
+        assert shown == pytest.approx(core, abs=2e-3), step  # float32 sums in another order
+    assert fig.locator("[data-slot=samples] li").count() >= 3
+
+    fig.locator("[data-action=reset]").click()
+    expect(fig.locator("[data-slot=steps]")).to_have_text("0")
+    again = train_to(fig, 50)
+    assert again[:3] == curve[:3]  # the same seed: the same run, number for number
