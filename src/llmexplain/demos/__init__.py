@@ -28,8 +28,10 @@ from .embeddings import Embeddings
 from .learning_loop import LearningLoop
 from .next_token import NextToken
 from .playground import Playground
+from .scale import Scale
 from .tokenizer import Tokenizing
 from .weights import Weights
 
 DEMOS = {"weights": Weights, "learning": LearningLoop, "tokenizer": Tokenizing,
-         "embeddings": Embeddings, "playground": Playground, "next-token": NextToken}
+         "embeddings": Embeddings, "playground": Playground, "next-token": NextToken,
+         "scale": Scale}
