@@ -223,3 +223,60 @@ def test_the_template_shows_every_text_and_names_every_system_with_its_source():
     for key, system in SYSTEMS.items():
         assert system.source and shown[f"{key}-source"].endswith(system.source)
 
+
+def test_chapter_6s_numbers_are_the_sources_or_computed_from_them(per_word):
+    """Every number the prose states, against its source or this test's own arithmetic; once
+    each is accounted for, no digit is left but names, years and section numbers."""
+    from llmexplain import transformer as tf
+    from llmexplain.demos import next_token as nt
+    from llmexplain.demos.format import large
+
+    prose = " ".join((ROOT / "templates/essays/how-llms-work/6-scale.html").read_text().split())
+    config, weights = tf.load(path(nt.MODEL))
+    ours = tf.n_params(weights)
+    gpt3 = 6 * GPT3_PARAMS * GPT3_TOKENS
+    llama = 6 * LLAMA_PARAMS * LLAMA_TOKENS
+    deepseek = 6 * DEEPSEEK_ACTIVE * DEEPSEEK_TOKENS
+    gpt4_reply = round(500 * per_word["gpt4"])
+    hours_a_year = YEAR / 3600
+    assert deepseek / llama < 0.1  # "less than a tenth"
+    assert round(128_000 / 64, -3) == round(128 * 1024 / 64, -3) == 2000  # 128K either way
+    words = {2: "two", 4: "four"}
+    held = [
+        # Kaplan et al. 2020, section 2.1: 2N forward, backward about twice that, 6N in all
+        "about 6 operations for each of its parameters: 2 to read the token",
+        "and about 4 more to work out", "about 2 operations per parameter for each token",
+        "6 × parameters × tokens",
+        (f"GPT-3 has {large(GPT3_PARAMS)} parameters, about {round(GPT3_PARAMS / ours, -3):,.0f} "
+         f"times the {ours:,} numbers of chapter 5’s model"),
+        (f"learned from {large(GPT3_TOKENS)} tokens: 6 × {large(GPT3_PARAMS)} × "
+         f"{large(GPT3_TOKENS)} is {large(gpt3)} operations"),
+        f"Its makers reported {large(GPT3_REPORTED)}",
+        (f"the same multiplication gives {large(llama)}, and Meta reported "
+         f"{large(LLAMA_REPORTED).removesuffix(' trillion trillion')}"),
+        (f"about {round(llama / gpt3, -1):.0f} times GPT-3’s arithmetic, {words[2024 - 2020]} "
+         f"years later"),
+        f"as {large(LLAMA_GPU_HOURS, 4)} hours of work on H100 GPUs",
+        f"would have needed about {large(LLAMA_GPU_HOURS / hours_a_year)} years",
+        "up to about 16,000 at once",  # Llama Team 2024, 3.3.1: "up to 16K H100 GPUs"
+        f"only {large(DEEPSEEK_ACTIVE)} of its {large(DEEPSEEK_TOTAL)} parameters",
+        f"about one in {round(DEEPSEEK_TOTAL / DEEPSEEK_ACTIVE)},",
+        f"uses {large(DEEPSEEK_ACTIVE)} and comes to {large(deepseek)}",
+        f"a 500-word reply is about {gpt4_reply} predictions as GPT-4’s tokenizer counts",
+        (f"for a model of {large(175e9)} parameters each prediction is 2 × {large(175e9)} = "
+         f"{large(2 * 175e9)} operations, about {large(2 * 175e9 * gpt4_reply)} for the reply"),
+        # Ouyang et al. 2022, abstract: 1.3B InstructGPT preferred to 175B GPT-3
+        "a 1.3-billion-parameter model", "the 175-billion-parameter GPT-3",
+        f"{large(DEEPSEEK_ACTIVE)} of DeepSeek-V3’s {large(DEEPSEEK_TOTAL)} parameters",
+        f"Our model reads the last {config.block_size} tokens",
+        "up to 128K tokens, about two thousand times more",  # Llama Team 2024, abstract
+    ]
+    rest = prose
+    for phrase in held:
+        assert phrase in rest, phrase
+        rest = rest.replace(phrase, " ")
+    for name in (r"\b(19|20)\d\d\b", r"\b(section|table|chapter) [\dD.]*\d", "GPT-[234]",
+                 "DeepSeek-V3", "Llama 3(.1)?( 405B)?", "H100", r"\{\{.*?\}\}",
+                 r'<span class="chapter-number">6</span>', r"<[^>]*>"):
+        rest = re.sub(name, " ", rest)
+    assert not re.search(r"\d", rest), re.findall(r".{30}\d.{30}", rest)
