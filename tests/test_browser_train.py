@@ -45,3 +45,20 @@ def test_the_browsers_training_is_the_cores_and_reset_repeats_it(watched, base_u
     expect(fig.locator("[data-slot=steps]")).to_have_text("0")
     again = train_to(fig, 50)
     assert again[:3] == curve[:3]  # the same seed: the same run, number for number
+
+
+def test_the_calculator_multiplies_out_the_run_just_trained(watched, base_url):
+    page = watched.page
+    page.goto(base_url + "how-llms-work.html")
+    wait_ready(page)
+    fig = page.locator(FIGURE)
+    fig.scroll_into_view_if_needed()
+    page.wait_for_selector(f"{FIGURE}[data-state=live]", timeout=120_000)
+    train_to(fig, 25)
+    steps = int(fig.locator("[data-slot=steps]").text_content().replace(",", ""))
+    tokens = steps * tl.HYPER.batch * tl.CONFIG.block_size
+    calculator = page.locator("[data-demo=scale]")
+    calculator.scroll_into_view_if_needed()
+    expect(calculator.locator("[data-slot=run-arithmetic]")).to_contain_text(
+        f"6 × 253,920 × {tokens:,} =")
+    expect(calculator.locator("[data-slot=you-params]")).to_contain_text("253,920")

@@ -358,3 +358,15 @@ def test_pages_are_valid_html(site, tmp_path):
     out = subprocess.run(["java", "-jar", str(tmp_path / "vnu.jar"), "--errors-only",
                           *[str(site / p) for p in PAGES]], capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr
+
+
+def test_the_summary_counts_the_chapters_the_essay_has(site):
+    """"Six short chapters" only while six are there, each written and none marked unfinished."""
+    html = (site / "how-llms-work.html").read_text()
+    ids = re.findall(r'<li><a href="#([\w-]+)">', html.split('class="outline"')[1].split("</nav>")[0])
+    numbers = {3: "three", 4: "four", 5: "five", 6: "six", 7: "seven"}
+    assert f"{numbers[len(ids)]} short chapters" in html
+    for chapter in ids:
+        section = re.search(rf'<section id="{chapter}" class="chapter">(.*?)</section>', html, re.S)
+        assert section and len(re.sub(r"<[^>]+>", "", section.group(1)).split()) > 150, chapter
+    assert "in-progress" not in html and "still being written" not in html

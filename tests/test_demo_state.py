@@ -31,6 +31,10 @@ MOVES = {
                    ("example", "40"), ("next-class", "0"), ("px", "-2.5"), ("py", "1"),
                    ("add-point", None), ("next-class", "1"), ("place", [0.2, 0.3]),
                    ("place", [0.8, 0.6]), ("place", [0.5, 0.1]), ("example", "2")],
+    "scale": [("training", json.dumps({"params": 464_000, "tokens": 10_240, "seconds": 0.8,
+                                       "steps": 10})),
+              ("training", json.dumps({"params": 464_000, "tokens": 2_048_000,
+                                       "seconds": 41.5, "steps": 500}))],
 }
 
 

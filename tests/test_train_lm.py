@@ -94,3 +94,18 @@ def test_the_prediction_view_is_chapter_5s_bars_for_the_weights_as_they_are(data
     assert demo.render()["text"]["predict-text"] == text + tokenizer.decode([ids[0]])
     demo.handle("predict", None)
     assert demo.render()["attrs"]["predict-view"]["hidden"] is True
+
+
+def test_the_training_prose_says_what_the_figure_runs(data_folder):
+    """Chapter 6's numbers about this model, against the model the figure trains."""
+    from tooling import ROOT
+    from tooling.corpus import SIMPLE_BOOKS
+
+    prose = " ".join((ROOT / "templates/essays/how-llms-work/6a-training.html").read_text()
+                     .split())
+    big, _ = tf.load(path("lm-bpe4k.npz"))
+    words = {2: "two", 4: "four"}
+    assert (f"({words[tl.CONFIG.n_layer]} layers instead of {words[big.n_layer]}, a window of "
+            f"{tl.CONFIG.block_size} tokens instead of {big.block_size})") in prose
+    assert f"from the {words[len(SIMPLE_BOOKS)]} children’s books" in prose
+    assert f"drawn almost at random from its {tl.CONFIG.vocab_size:,}" in prose

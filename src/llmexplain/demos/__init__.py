@@ -28,10 +28,11 @@ from .embeddings import Embeddings
 from .learning_loop import LearningLoop
 from .next_token import NextToken
 from .playground import Playground
+from .scale import Scale
 from .tokenizer import Tokenizing
 from .train_lm import TrainLM
 from .weights import Weights
 
 DEMOS = {"weights": Weights, "learning": LearningLoop, "tokenizer": Tokenizing,
          "embeddings": Embeddings, "playground": Playground, "next-token": NextToken,
-         "train-lm": TrainLM}
+         "train-lm": TrainLM, "scale": Scale}

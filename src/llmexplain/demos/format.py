@@ -85,3 +85,57 @@ def count(n, word, plural=None):
     ('1 turn', '3 turns', '2 children')
     """
     return f"{n:,} {word if n == 1 else plural or word + 's'}"
+
+
+GROUPS = ("", "thousand", "million", "billion", "trillion")
+
+
+def _group(k):
+    """The name of 1000**k built from words a reader knows: past a trillion they repeat
+    (k = 7: a billion trillion; k = 8: a trillion trillion)."""
+    return GROUPS[k] if k <= 4 else f"{_group(k - 4)} trillion"
+
+
+def large(x, digits=3):
+    """A count of any size in words, `digits` significant digits, never an exponent: past a
+    trillion the names repeat, so a trillion trillion is a 1 followed by 24 zeros.
+
+    >>> large(742), large(123456), large(1.5e6), large(3.15e23), large(3.79e25)
+    ('742', '123,000', '1.5 million', '315 billion trillion', '37.9 trillion trillion')
+    >>> large(2.5e15), large(999.96e9), large(2.788e6, 4)  # rounding may move the name
+    ('2,500 trillion', '1 trillion', '2.788 million')
+    """
+    if not math.isfinite(x):
+        return "too large to write down"
+    if x < 1:
+        return sig(x, digits)
+    x = float(f"{x:.{digits}g}")  # round first: 999.96 billion is 1 trillion
+    k = (len(str(int(x))) - 1) // 3  # whole groups of three digits
+    if k <= 1:  # under a million: the digits themselves
+        text = f"{x:,.{max(0, digits - len(str(int(x))))}f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    m = x / 1000**k
+    if k >= 5 and k % 4 == 1:  # a "thousand trillion…": say "2,500 trillion" instead
+        return f"{round(m * 1000):,} {_group(k - 1)}"
+    return f"{m:.{digits}g} {_group(k)}"
+
+
+def duration(seconds):
+    """A length of time in the unit a person would use, three significant digits.
+
+    >>> duration(0.2), duration(1), duration(45.67), duration(3000), duration(86400 * 3.5)
+    ('less than a second', '1 second', '45.7 seconds', '50 minutes', '3.5 days')
+    >>> duration(3.1557600e10), duration(3.1557600e16)
+    ('1,000 years', '1 billion years')
+    """
+    if seconds < 1:
+        return "less than a second"
+    year = 365.25 * 86400
+    for unit, size in (("year", year), ("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            break
+    else:
+        unit, size = "second", 1
+    n = seconds / size
+    shown = large(n) if unit == "year" and n >= 1000 else f"{n:.3g}"
+    return f"{shown} {unit}{'' if shown == '1' else 's'}"

@@ -26,7 +26,7 @@ from . import next_token_words as next_words
 from . import train_lm_figures as figures
 from .base import Demo
 from .controls import InputError, Whole
-from .format import percent
+from .format import duration, percent
 from .run import Run, runaway
 
 TEXT, TOKENIZER = "children-bpe4k.npz", "bpe-4k.tiktoken"
@@ -177,7 +177,7 @@ class TrainLM(Demo):
                 "seed-shown": str(self.state["seed"]),
                 "steps": f"{steps:,}",
                 "tokens": f"{tokens:,}",
-                "elapsed": figures.duration(self.seconds),
+                "elapsed": duration(self.seconds),
                 "heldout": f"{heldout:.2f}",
                 "train": f"{self.train_curve[-1][1]:.2f}" if self.train_curve else "—",
                 "n-params": f"{n_params:,}",

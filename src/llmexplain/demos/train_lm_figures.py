@@ -3,7 +3,7 @@
 Every function takes the values it draws, never the demo itself.
 """
 
-from .format import count, signed
+from .format import count
 from .run import status_words
 from .svg import axes, num, points, svg, tag
 
@@ -61,11 +61,3 @@ def status(run, last):
     return status_words(run, ready="Ready: random numbers, not yet trained.",
                         running="Training…", where="after",
                         progress=f"{run.steps:,} of {last:,} steps")
-
-
-def duration(seconds):
-    """Training time as a reader reads it: 48 s, 3 min 05 s."""
-    if seconds < 60:
-        return f"{signed(seconds, 1)} s"
-    minutes, rest = divmod(round(seconds), 60)
-    return f"{minutes} min {rest:02d} s"
