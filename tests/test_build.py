@@ -367,6 +367,7 @@ def test_the_summary_counts_the_chapters_the_essay_has(site):
     numbers = {3: "three", 4: "four", 5: "five", 6: "six", 7: "seven"}
     assert f"{numbers[len(ids)]} short chapters" in html
     for chapter in ids:
-        section = re.search(rf'<section id="{chapter}" class="chapter">(.*?)</section>', html, re.S)
+        section = re.search(rf'<section id="{chapter}" class="chapter">(.*?)</section>', html,
+                            re.DOTALL)
         assert section and len(re.sub(r"<[^>]+>", "", section.group(1)).split()) > 150, chapter
     assert "in-progress" not in html and "still being written" not in html
