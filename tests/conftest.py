@@ -156,12 +156,14 @@ def wait_ready(page, timeout=120_000):
 
 
 def open_demo(watched, base_url, selector):
-    """The essay, ready, and the demo figure matching `selector`, scrolled into view."""
+    """The essay, ready, and the demo figure matching `selector`, scrolled into view and live
+    (a figure with a worker of its own starts when the reader comes near)."""
     page = watched.page
     page.goto(base_url + "how-llms-work.html")
     wait_ready(page)
     demo = page.locator(selector)
     demo.scroll_into_view_if_needed()
+    page.wait_for_selector(f"{selector}[data-state=live]", timeout=120_000)
     return page, demo
 
 

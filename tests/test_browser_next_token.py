@@ -5,7 +5,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import wait_ready
+from conftest import open_demo
 from playwright.sync_api import expect
 
 from llmexplain import bpe, sampling
@@ -20,13 +20,7 @@ FIGURE = "[data-demo=next-token]"
 
 @pytest.fixture
 def figure(watched, base_url):
-    page = watched.page
-    page.goto(base_url + "how-llms-work.html")
-    wait_ready(page)
-    fig = page.locator(FIGURE)
-    fig.scroll_into_view_if_needed()  # its worker starts when the reader comes near
-    page.wait_for_selector(f"{FIGURE}[data-state=live]", timeout=120_000)
-    return page, fig
+    return open_demo(watched, base_url, FIGURE)
 
 
 @pytest.fixture(scope="module")

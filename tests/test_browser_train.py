@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from conftest import wait_ready
+from conftest import open_demo
 from playwright.sync_api import expect
 
 from llmexplain.demos import train_lm as tl
@@ -24,12 +24,7 @@ def train_to(fig, steps):
 
 
 def test_the_browsers_training_is_the_cores_and_reset_repeats_it(watched, base_url, data_folder):
-    page = watched.page
-    page.goto(base_url + "how-llms-work.html")
-    wait_ready(page)
-    fig = page.locator(FIGURE)
-    fig.scroll_into_view_if_needed()
-    page.wait_for_selector(f"{FIGURE}[data-state=live]", timeout=120_000)
+    _, fig = open_demo(watched, base_url, FIGURE)
     curve = train_to(fig, 50)
     twin = tl.TrainLM()  # the core under CPython, the same seed and steps
     twin.handle("play", None)
@@ -48,12 +43,7 @@ def test_the_browsers_training_is_the_cores_and_reset_repeats_it(watched, base_u
 
 
 def test_the_calculator_multiplies_out_the_run_just_trained(watched, base_url):
-    page = watched.page
-    page.goto(base_url + "how-llms-work.html")
-    wait_ready(page)
-    fig = page.locator(FIGURE)
-    fig.scroll_into_view_if_needed()
-    page.wait_for_selector(f"{FIGURE}[data-state=live]", timeout=120_000)
+    page, fig = open_demo(watched, base_url, FIGURE)
     train_to(fig, 25)
     steps = int(fig.locator("[data-slot=steps]").text_content().replace(",", ""))
     tokens = steps * tl.HYPER.batch * tl.CONFIG.block_size
