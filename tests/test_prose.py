@@ -9,6 +9,8 @@ phrase, with its number worked out here from the source as printed or from our c
 
 import re
 
+import pytest
+
 from tooling import ROOT
 
 ESSAY = ROOT / "templates" / "essays" / "how-llms-work.html"
@@ -58,3 +60,105 @@ def test_every_mention_of_a_chapter_links_to_that_chapter():
         assert ids[int(n) - 1] == id_, (id_, n)
     for target in re.findall(r'href="#([\w-]+)"', text):
         assert f'id="{target}"' in text, target
+
+
+# ------------------------------------------------------------------------------- chapter 3
+
+@pytest.fixture(scope="module")
+def tokenizers(data_folder):
+    from llmexplain import bpe
+    from llmexplain.data import path
+    from llmexplain.demos import tokenizer as demo
+
+    return {name: bpe.Tokenizer(bpe.load(path(file))) for name, file in demo.FILES.items()}
+
+
+def pieces(tokenizer, text):
+    return [tokenizer.tokens[i] for i in tokenizer.encode(text)]
+
+
+def held_out():
+    from tooling import DEFAULT_CACHE
+    from tooling.corpus import corpus
+
+    return corpus(DEFAULT_CACHE)
+
+
+def test_chapter_3s_tokenizers_are_the_sizes_it_says(tokenizers):
+    from llmexplain import bpe
+    from llmexplain.demos.tokenizer import first_merges
+
+    prose = part("3-tokens.html")
+    ours, gpt4 = tokenizers["ours"], tokenizers["gpt4"]
+    assert (f"{len(ours) - bpe.BYTES:,} merges on top of the {bpe.BYTES} bytes, {len(ours):,} "
+            f"tokens in all") in prose
+    assert f"is a list made by the same recipe, {len(gpt4):,} tokens long" in prose
+    # the merge the recipe names is among the first ten the figure lists
+    assert "such as <code>h</code> followed by <code>e</code>, and make it a new piece, <code>he</code>" in prose
+    assert "he" in first_merges(ours.tokens).split("  ")
+
+
+def test_chapter_3s_letters_take_about_four_times_as_many_steps(tokenizers):
+    heldout = held_out().heldout.read_text()
+    for tokenizer in tokenizers.values():
+        assert round(len(heldout) / len(tokenizer.encode(heldout))) == 4
+    assert "about four times as many steps" in part("3-tokens.html")
+
+
+def test_chapter_3s_numbers_are_cut_as_it_says(tokenizers):
+    prose = part("3-tokens.html")
+    assert pieces(tokenizers["gpt4"], "1234567") == [b"123", b"456", b"7"]
+    assert ("GPT-4 reads 1234567 as <code>123</code>, <code>456</code> and <code>7</code>"
+            in prose)
+    digits = sum(c.isdigit() for c in held_out().train.read_text())
+    assert digits < 1000 and "fewer than a thousand digits in all" in prose
+    number_pieces = sorted(t for t in tokenizers["ours"].ranks if t.isdigit())
+    assert number_pieces == sorted([*(str(d).encode() for d in range(10)), b"00"])
+    assert "only one number piece longer than a single digit, <code>00</code>" in prose
+
+
+def test_chapter_3s_bytes_note(tokenizers):
+    import json
+
+    from llmexplain import page
+
+    prose = part("3-tokens.html")
+    assert [len(c.encode()) for c in "aé世こ🍕"] == [1, 2, 3, 3, 4] and len("👩‍💻".encode()) > 4
+    assert ("a plain English letter takes one byte, an accented letter such as é two, a Chinese "
+            "or Japanese character three, and most emoji, such as 🍕, four") in prose
+    assert "🍕".encode()[0] == 0xF0 == 15 * 16 + 0 == 240
+    assert "<code>‹f0›</code> is 15 × 16 + 0 = 240, the first byte of most emoji" in prose
+    shown = json.loads(page.create("t", "tokenizer", json.dumps({"text": "🍕"})))
+    assert shown["items"]["chips"][0]["text"] == "‹f0›"
+
+
+def test_chapter_3s_emoji_and_other_languages(tokenizers):
+    from llmexplain.demos import tokenizer as demo
+
+    prose = part("3-tokens.html")
+    learned = sorted(tokenizers["ours"].ranks, key=tokenizers["ours"].ranks.get)[256:]
+    assert not [t for t in learned if any(b >= 0x80 for b in t)]  # é, curly quotes, emoji: bytes
+    assert "never learned a piece for an accented letter, a curly quote or an emoji" in prose
+    japanese = demo.EXAMPLES["japanese"][1]
+    gpt4 = tokenizers["gpt4"]
+    heldout = held_out().heldout.read_text()
+    assert any(len(t) > 3 for t in pieces(gpt4, japanese))  # it has pieces for Japanese
+    per_char = len(gpt4.encode(japanese)) / len(japanese)
+    assert per_char > 2 * len(gpt4.encode(heldout)) / len(heldout)
+    assert "Japanese still costs it far more tokens per character than English" in prose
+    assert len(gpt4.encode(" strawberry")) == 1 and "ids such as <code>·strawberry</code>" in prose
+
+
+def test_the_tokenizers_example_texts_say_only_what_is_true(tokenizers):
+    """The figure's start text and example buttons: what they say of tokens holds for both
+    tokenizers, and they claim nothing about the world."""
+    from llmexplain.demos import tokenizer as demo
+
+    assert "such as tokenization, are split" in demo.START
+    for tokenizer in tokenizers.values():
+        assert b"the" in pieces(tokenizer, demo.START)  # “the” stays whole
+        assert len(tokenizer.encode(" tokenization")) > 1
+        assert len(tokenizer.encode("1234567")) > 1  # "and so are long numbers"
+    a, b, total = re.fullmatch(r"(\d+) \+ (\d+) = (\d+)", demo.EXAMPLES["number"][1]).groups()
+    assert int(a) + int(b) == int(total)
+    assert not re.search(r"\b(19|20)\d\d\b", demo.START + str(demo.EXAMPLES))  # no year to go stale
