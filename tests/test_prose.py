@@ -162,3 +162,94 @@ def test_the_tokenizers_example_texts_say_only_what_is_true(tokenizers):
     a, b, total = re.fullmatch(r"(\d+) \+ (\d+) = (\d+)", demo.EXAMPLES["number"][1]).groups()
     assert int(a) + int(b) == int(total)
     assert not re.search(r"\b(19|20)\d\d\b", demo.START + str(demo.EXAMPLES))  # no year to go stale
+
+
+# ------------------------------------------------------------------------------- chapter 4
+
+@pytest.fixture(scope="module")
+def tables(data_folder):
+    from llmexplain import embeddings as emb
+    from llmexplain.data import path
+
+    return {name: emb.load(path(f"{name}-50d.npz")) for name in ("glove", "ours")}
+
+
+def near(table, word, k=5):
+    from llmexplain import embeddings as emb
+
+    rows, _ = emb.nearest(table.unit, table.unit[table.row[word]], k, exclude=[table.row[word]])
+    return [table.words[r] for r in rows]
+
+
+def test_chapter_4s_ids_are_gpt4s(tokenizers):
+    prose = part("4-embeddings.html")
+    king, queen = (tokenizers["gpt4"].encode(w) for w in (" king", " queen"))
+    assert len(king) == len(queen) == 1
+    assert (f"<code>·king</code> is number {king[0]} and <code>·queen</code> is number "
+            f"{queen[0]}") in prose
+
+
+def test_chapter_4s_cosine_note(tables):
+    prose = part("4-embeddings.html")
+    glove = tables["glove"]
+    rows, dims = glove.raw.shape
+    assert f"add up the {dims} products" in prose
+    assert f"In GloVe’s table of {rows:,} words that is {rows * dims:,} multiplications" in prose
+
+
+def test_chapter_4s_fifty_strongest_patterns_carry_what_it_says(tables):
+    """Our vectors are U·√S of the PPMI table's SVD, so each column's squared length is one
+    singular value s; the 50 kept carry Σ s² of the table's Σ (its numbers squared)."""
+    from llmexplain import cooccurrence as co
+
+    prose = part("4-embeddings.html")
+    ours = tables["ours"]
+    paragraphs = held_out().train.read_text().splitlines()
+    counts = co.cooccurrence(co.to_ids(paragraphs, ours.words), len(ours.words), ours.info["window"])
+    table = co.ppmi(counts)  # [5000, 5000]
+    s = (ours.raw.astype(float) ** 2).sum(axis=0)  # [50]
+    share = (s**2).sum() / (table**2).sum()
+    n, d = ours.raw.shape
+    assert f"squeezes that huge table down to its {d} strongest patterns" in prose
+    assert f"Those {d} patterns carry {100 * share:.1f}% of the table" in prose
+    assert f"a table of {n:,} × {n:,}" in prose and f"the {n:,} most common words" in prose
+    assert ours.info["window"] == 5 and "within five words of each other" in prose
+
+
+def test_chapter_4s_words_to_try_are_what_the_figure_shows(tables):
+    from llmexplain.demos.embeddings import Embeddings
+
+    prose = part("4-embeddings.html")
+    shown = Embeddings().render()  # GloVe's table and "king", as the figure starts
+    first = [b["text"].split()[0] for b in shown["items"]["neighbours"]][:4]
+    assert first == near(tables["glove"], "king", 4) == ["prince", "queen", "ii", "emperor"]
+    assert ("its nearest words are <em>prince</em>, <em>queen</em>, <em>ii</em> (the Roman "
+            "numeral two, as in George II) and <em>emperor</em>") in prose
+    ours = tables["ours"]
+    assert near(ours, "king", 3) == ["queen", "city", "mouse"]
+    assert ("our <em>king</em> finds <em>queen</em> first, next come <em>city</em> and "
+            "<em>mouse</em>") in prose
+    assert {"barton", "uppercross", "highbury"} <= set(near(ours, "london"))
+    assert "<em>barton</em>, <em>uppercross</em> and <em>highbury</em>" in prose
+    assert "blue" in near(ours, "red") and "mother" in near(ours, "father")  # colours, family
+
+
+def test_chapter_4s_scale_table(tokenizers, tables):
+    prose = part("4-embeddings.html")
+    # GPT-2: 50,257 in Radford et al. 2019, section 2.3 (tiktoken's gpt2: 50,256 + endoftext);
+    # d_model 768 to 1600 in its table 2.
+    assert ("<td>GPT-2 (2019)</td><td class=\"num\">50,257 tokens</td><td class=\"num\">768 "
+            "(smallest) to 1,600 (largest)</td>") in prose
+    assert "2019</a>, section 2.3 and table 2</td>" in prose
+    # GPT-4: the published list, and tiktoken's cl100k_base special tokens (openai_public.py):
+    # endoftext, fim_prefix, fim_middle, fim_suffix, endofprompt.
+    specials = ["<|endoftext|>", "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>",
+                "<|endofprompt|>"]
+    assert (f"{len(tokenizers['gpt4']):,} ordinary tokens in its tokenizer, plus "
+            f"{len(specials)} special ones") in prose
+    gpt3_table = 50_000 * 12_288  # GPT-3's d_model, Brown et al. 2020, table 2.1
+    glove = tables["glove"].raw.size  # the 20,000 × 50 the figure ships
+    assert "about 50,000 × 12,288, some 600 million numbers" in prose
+    assert round(gpt3_table, -8) == 600e6
+    assert round(gpt3_table / glove, -2) == 600 and "about 600 times GloVe’s 20,000-word table" in prose
+    assert 0.3 < 100 * gpt3_table / 175e9 < 0.37 and "about a third of a percent" in prose
