@@ -62,6 +62,84 @@ def test_every_mention_of_a_chapter_links_to_that_chapter():
         assert f'id="{target}"' in text, target
 
 
+def test_the_notes_are_closed_details_each_named_for_what_it_holds():
+    """Technical asides and full citations sit in <details> the reader opens."""
+    text = essay()
+    notes = re.findall(r'<details class="note (\w+)"> <summary>([^<]*)</summary>', text)
+    assert len(notes) == text.count("<details") > 0
+    for kind, summary in notes:
+        assert (kind, summary.startswith("For the curious: ")) == ("curious", True) or \
+            (kind, summary) == ("sources", "Sources for this chapter"), (kind, summary)
+
+
+# ------------------------------------------------------------------ the opening and chapter 1
+
+def test_the_opening_says_the_figures_move_after_a_few_seconds():
+    assert "For the first few seconds the figures are still pictures" in part("0-opening.html")
+
+
+def test_chapter_1s_numbers():
+    prose = part("1-weights.html")
+    gpt2 = 1542e6  # Radford et al. 2019, table 2: 1542M
+    assert f"<td>GPT-2 (2019)</td><td class=\"num\">{gpt2 / 1e9:.1f} billion</td>" in prose
+    assert "<td>GPT-3 (2020)</td><td class=\"num\">175 billion</td>" in prose  # Brown, table 2.1
+    assert '<td class="num">671 billion, of which 37 billion work on each token</td>' in prose
+    sliders_km = 175e9 * 0.01 / 1000  # one centimetre a knob
+    moon_km = 384_400  # the Moon's mean distance (NASA, Moon fact sheet)
+    assert f"would stretch {sliders_km / 1e6:.2f} million kilometres" in prose
+    assert int(sliders_km / moon_km) == 4 and "more than four times the distance to the Moon" in prose
+
+
+# ------------------------------------------------------------------------------- chapter 2
+
+def test_chapter_2s_gradient_is_the_one_the_figure_computes():
+    """The note's rule, 2 × miss × x for w and 2 × miss for b, averaged, is learning.gradient."""
+    import numpy as np
+
+    from llmexplain import learning
+
+    prose = part("2-learning.html")
+    assert "at the rate 2 × miss × <var>x</var>, and as <var>b</var> grows at the rate 2 × miss" in prose
+    rng = np.random.default_rng(0)
+    x, y, w = rng.uniform(0, 1, 8), rng.uniform(0, 1, 8), np.array([-0.5, 0.9])
+    miss = w[0] * x + w[1] - y
+    np.testing.assert_allclose(learning.gradient(w, x, y), [np.mean(2 * miss * x), np.mean(2 * miss)])
+
+
+def test_chapter_2s_edge_of_too_large_is_two_over_the_curvature():
+    """Along the bowl's most curved direction a step scales the distance to the bottom by
+    1 − lr·λ, and the figure's edge is 2 ÷ λ, as the note says."""
+    import numpy as np
+
+    from llmexplain import learning
+    from llmexplain.demos.learning_loop import LearningLoop
+
+    prose = part("2-learning.html")
+    assert "multiplies the distance to the bottom by 1 − (learning rate × λ)" in prose
+    assert "While the learning rate is below 2 ÷ λ" in prose and "a tenth of it" in prose
+    demo = LearningLoop(seed=2, n=8, w=-0.5, b=0.9, lr=0.3)  # the figure as the essay sets it
+    x, y = demo.x, demo.y
+    values, vectors = np.linalg.eigh(learning.hessian(x))
+    lam, v = values[-1], vectors[:, -1]
+    assert learning.stable_limit(x) == 2 / lam
+    bottom = learning.best_fit(x, y)
+    for lr in (0.2, 1.0, 2.5 / lam):
+        after = learning.train_step(bottom + v, x, y, lr)["w"]
+        np.testing.assert_allclose(after - bottom, (1 - lr * lam) * v, atol=1e-9)
+
+
+def test_chapter_2s_thousands_of_chips_for_weeks_or_months():
+    prose = part("2-learning.html")
+    # DeepSeek-V3 report, section 1: 180K H800 GPU-hours a trillion tokens, "3.7 days on our
+    # cluster with 2048 H800 GPUs", 14.8T tokens, pre-training "in less than two months".
+    gpus, days_a_trillion, trillions = 2048, 3.7, 14.8
+    assert 180e3 / gpus / 24 == pytest.approx(days_a_trillion, abs=0.05)
+    assert days_a_trillion * trillions < 61
+    assert f"learned on {gpus:,} chips for less than two months" in prose
+    # Llama 3 Herd of Models, section 3.3.1: "trained on up to 16K H100 GPUs"
+    assert "on up to about 16,000 (" in prose and "up to 16K H100 GPUs" in prose
+
+
 # ------------------------------------------------------------------------------- chapter 3
 
 @pytest.fixture(scope="module")
@@ -253,3 +331,153 @@ def test_chapter_4s_scale_table(tokenizers, tables):
     assert round(gpt3_table, -8) == 600e6
     assert round(gpt3_table / glove, -2) == 600 and "about 600 times GloVe’s 20,000-word table" in prose
     assert 0.3 < 100 * gpt3_table / 175e9 < 0.37 and "about a third of a percent" in prose
+
+
+# ------------------------------------------------------------------------------- chapter 5
+
+def trained(epochs, **settings):
+    """The playground figure with these settings after `epochs` whole epochs, as Step runs them:
+    (training loss, test loss, test accuracy) after each hundred epochs."""
+    import math
+
+    from llmexplain.demos.playground import Playground
+
+    demo = Playground(**settings)
+    per_epoch = math.ceil(len(demo.xa) / demo.state["batch"])
+    seen = []
+    for epoch in range(1, epochs + 1):
+        demo._sgd_steps(per_epoch)
+        if epoch % 100 == 0:
+            demo._record()
+            seen.append((*demo.losses, demo.accuracy))
+    return seen
+
+
+def test_chapter_5s_loss_note():
+    import math
+
+    prose = part("5-layers.html")
+    for p, shown in ((0.9, "0.11"), (0.5, "0.69"), (0.01, "4.61")):
+        assert f"{-math.log(p):.2f}" == shown
+    assert ("0.11 if it gave the right answer 0.9, 0.69 if it could not decide (0.5), and 4.61 "
+            "if it gave the right answer only 0.01") in prose
+
+
+def test_chapter_5s_backward_pass_costs_about_twice_the_forward(monkeypatch):
+    """Counted in our network's own matrix products: each weight is multiplied once forward,
+    and twice backward (its gradient, and the error passed back through it); only the first
+    layer passes nothing back, so the ratio nears 2 as the layers widen."""
+    import numpy as np
+
+    from llmexplain import mlp
+
+    matmul, count = np.matmul, [0]
+
+    def counting(a, b, *args, **kwargs):
+        count[0] += a.shape[0] * a.shape[1] * b.shape[1]  # multiplications in a @ b
+        return matmul(a, b, *args, **kwargs)
+
+    monkeypatch.setattr(np, "matmul", counting)
+    x, y = np.random.default_rng(0).normal(size=(10, 2)), np.ones((10, 1))
+    ratios = []
+    for hidden in ([8] * 6, [64] * 6):  # the editor's largest network, and a wider one
+        net = mlp.MLP([2, *hidden, 1], "tanh", np.random.default_rng(1))
+        count[0] = 0
+        ps = net.forward(x)
+        forward = count[0]
+        net.backward(ps, y)
+        ratios.append((count[0] - forward) / forward)
+    assert 1.8 < ratios[0] < ratios[1] < 2.0
+    assert "It costs about twice as much arithmetic as the forward pass" in part("5-layers.html")
+
+
+def test_chapter_5s_things_to_try_do_what_it_says():
+    prose = part("5-layers.html")
+    # No hidden layer: two clouds solved, the circle not.
+    assert trained(300, dataset="gaussians", hidden=[])[-1][2] >= 0.95
+    assert trained(300, dataset="circle", hidden=[])[-1][2] <= 0.6
+    assert "It solves “two clouds” and fails the circle" in prose
+    # Noise and a tenth to train on: the test loss rises while the training loss falls.
+    runs = trained(1000, dataset="circle", noise=0.5, train=0.1)
+    (train_early, test_early, _), (train_late, test_late, _) = runs[1], runs[-1]
+    assert train_late < train_early and test_late > test_early
+    assert "Add noise, use only a tenth of the points for training" in prose
+
+
+def test_chapter_5s_spiral_needs_half_a_minute_or_a_third_layer():
+    """At the 200 epochs a second the playground's bench holds the page to, half a minute is
+    6,000 epochs: two layers of eight learn the spiral by then, and three sooner."""
+    prose = part("5-layers.html")
+
+    def first_good(hidden):
+        runs = trained(6000 if len(hidden) == 2 else 3000, dataset="spiral", hidden=hidden)
+        return next(100 * (i + 1) for i, (_, _, accuracy) in enumerate(runs) if accuracy >= 0.9)
+
+    two, three = first_good([8, 8]), first_good([8, 8, 8])
+    assert three < two <= 30 * 200
+    assert ("try two layers of eight neurons, and give it half a minute, or add a third layer of "
+            "eight, which finds the shape sooner") in prose
+
+
+def test_chapter_5s_l2_note():
+    prose = part("5-layers.html")
+    overfit = {"dataset": "circle", "hidden": [8, 8], "noise": 0.3, "train": 0.1}
+    plain = trained(1500, **overfit)[-1]
+    pulled = trained(1500, **overfit, l2="0.03")[-1]
+    assert pulled[1] < plain[1]  # a lower test loss
+    assert "which often brings the test loss down" in prose
+    too_much = trained(500, dataset="circle", l2="1")[-1]
+    assert too_much[2] <= 0.55  # no better than a coin
+    assert "Too large a setting pulls so hard that the network cannot learn" in prose
+
+
+def test_chapter_5s_linear_layers_give_a_straight_boundary():
+    """Weighted sums of weighted sums: with the linear activation the output's sum z is one
+    weighted sum of x₁ and x₂, however many layers."""
+    import numpy as np
+
+    from llmexplain import mlp
+
+    net = mlp.MLP([2, 8, 8, 8, 1], "linear", np.random.default_rng(3))
+    x = np.random.default_rng(4).normal(size=(50, 2))
+    z = net.forward(x).z[-1][:, 0].copy()
+    plane, *_ = np.linalg.lstsq(np.c_[x, np.ones(50)], z, rcond=None)
+    np.testing.assert_allclose(np.c_[x, np.ones(50)] @ plane, z, atol=1e-9)
+    assert "which is itself one weighted sum" in part("5-layers.html")
+
+
+# ------------------------------------------------------------------------------- chapter 6
+
+def test_chapter_6s_other_numbers_are_the_models(data_folder):
+    """Beside test_next_token's: the model's shape, its text, and the bits note."""
+    from llmexplain import transformer as tf
+    from llmexplain.data import path
+    from llmexplain.demos import next_token as nt
+
+    prose = part("6-one-token.html")
+    config, weights = tf.load(path(nt.MODEL))
+    words = {4: "four", 10: "ten"}
+    assert (f"It uses our tokenizer’s {config.vocab_size:,} tokens, and it reads at most the last "
+            f"{config.block_size} tokens") in prose
+    assert f"The rows then pass through {words[config.n_layer]} layers" in prose
+    assert f"which gives {config.vocab_size:,} scores" in prose
+    assert f"The {words[nt.words.SHOWN]} largest are the bars" in prose
+    assert tf.n_params(weights) < 500_000 and "it has under half a million numbers" in prose
+    assert round(len(held_out().train.read_text()), -6) == 5e6
+    assert "It learned from about five million characters of text" in prose
+    bpc = float(re.search(r"Held-out: ([\d.]+) bits per character",
+                          (ROOT / "data" / "lm-bpe4k.md").read_text()).group(1))
+    assert round(2**bpc) == 3 and "as if it were choosing among about 3 equally likely" in prose
+
+
+def test_chapter_6s_temperature_zero_repeats_itself(data_folder):
+    from llmexplain.demos import next_token as nt
+
+    demo = nt.NextToken(temperature=0.0)  # the figure's own start text
+    for _ in range(60):
+        demo.handle("sample", None)
+    reply = demo.params()["reply"]
+    runs = [tuple(reply[i:i + 6]) for i in range(len(reply) - 5)]
+    assert len(set(runs)) < len(runs)  # some six tokens in a row come twice
+    assert "Always taking the likeliest token (temperature 0) makes the model repeat itself" in \
+        part("6-one-token.html")
