@@ -483,6 +483,25 @@ def test_chapter_6s_temperature_zero_repeats_itself(data_folder):
         part("6-one-token.html")
 
 
+# ------------------------------------------------------------------------------- chapter 7
+
+def test_chapter_7s_model_learns_which_tokens_are_common_within_a_few_dozen_steps(data_folder):
+    """The training figure's run, as Play runs it: by step 75 its held-out score is within 5%
+    of a model that knows only how common each token is (test_train_lm holds the rest)."""
+    import numpy as np
+
+    from llmexplain.demos import train_lm as tl
+
+    demo = tl.TrainLM()
+    counts = np.bincount(demo.train_ids, minlength=tl.CONFIG.vocab_size) + 1  # [V]
+    common = -np.log2(counts / counts.sum())[demo.eval_ids].sum() / demo.eval_chars
+    for _ in range(75):
+        demo._step()
+    assert demo.heldout_curve[0][1] > 1.2 * common  # at first, next to random
+    assert demo.heldout_curve[-1] == (75, pytest.approx(common, rel=0.05))
+    assert "Within a few dozen steps it has learned which tokens are common" in part("7a-training.html")
+
+
 # ------------------------------------------------------------------------------- the credits
 
 def test_the_credits_name_every_file_of_our_own_the_site_ships(data_folder):
