@@ -115,7 +115,7 @@ def test_chapter_2s_edge_of_too_large_is_two_over_the_curvature():
     from llmexplain.demos.learning_loop import LearningLoop
 
     prose = part("2-learning.html")
-    assert "multiplies the distance to the bottom by 1 − (learning rate × λ)" in prose
+    assert "multiplies the distance to the bottom by <span class=\"nowrap\">1 − (learning rate × λ)</span>" in prose
     assert "While the learning rate is below 2 ÷ λ" in prose and "a tenth of it" in prose
     demo = LearningLoop(seed=2, n=8, w=-0.5, b=0.9, lr=0.3)  # the figure as the essay sets it
     x, y = demo.x, demo.y
