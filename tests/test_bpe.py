@@ -175,7 +175,7 @@ def test_our_merges_file_is_a_valid_byte_pair_vocabulary():
 
 def test_the_essay_states_the_compression_we_measure_on_held_out_text(ours, gpt4):
     heldout = corpus().heldout.read_text()
-    essay = (ROOT / "templates/essays/how-llms-work/3a-tokenizer.html").read_text()
+    essay = (ROOT / "templates/essays/how-llms-work/3-tokens.html").read_text()
     said = re.search(r"ours averages\s+([\d.]+) characters per token and GPT-4’s ([\d.]+)", essay)
     assert said, "the essay no longer states the compression"
     for tok, shown in zip((ours, gpt4), said.groups()):

@@ -150,7 +150,7 @@ def test_the_tables_are_what_the_essay_says(glove, ours):
     assert glove.raw.shape == (20_000, 50) and glove.info["source_words"] == 400_000
     assert ours.raw.shape == (5_000, 50) and ours.info["window"] == 5
     assert all(re.fullmatch("[a-z]+", w) for t in (glove, ours) for w in t.words)
-    prose = (ROOT / "templates/essays/how-llms-work/3b-embeddings.html").read_text()
+    prose = (ROOT / "templates/essays/how-llms-work/4-embeddings.html").read_text()
     assert "5,000 words" in prose and "we ship 20,000" in prose
     ratio = 6e9 / ours.info["trained_words"]  # GloVe's 6 billion, cited; ours, counted
     assert 5500 < ratio < 6500 and "about 6,000 times smaller" in prose

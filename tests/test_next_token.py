@@ -1,4 +1,4 @@
-"""Chapter 5's figure under CPython: its numbers are the model's, its draws reproducible."""
+"""Chapter 6's figure under CPython: its numbers are the model's, its draws reproducible."""
 
 import json
 import re
@@ -175,11 +175,11 @@ def test_a_long_texts_bars_read_the_window_the_figure_shows(model):
     assert len(in_sight) == len(window)
 
 
-def test_chapter_5s_numbers_are_the_measured_ones():
+def test_chapter_6s_numbers_are_the_measured_ones():
     """Every number the prose states, against the file or the code that measured it."""
     from tooling import ROOT
 
-    prose = " ".join((ROOT / "templates/essays/how-llms-work/5-one-token.html").read_text().split())
+    prose = " ".join((ROOT / "templates/essays/how-llms-work/6-one-token.html").read_text().split())
     per_word = json.loads(path(nt.PER_WORD).read_text())["per_word"]
     assert f"about {round(500 * per_word['ours'])} predictions with our tokenizer" in prose
     assert f"about {round(500 * per_word['gpt4'])} with GPT-4’s" in prose

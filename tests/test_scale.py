@@ -1,4 +1,4 @@
-"""Chapter 6's calculator: its numbers against this file's own arithmetic from the cited inputs.
+"""Chapter 7's calculator: its numbers against this file's own arithmetic from the cited inputs.
 
 The expected values are worked out here, from the numbers as the sources print them (typed
 below with where each is printed), never by calling llmexplain.scale. The figure's words are
@@ -155,7 +155,7 @@ def test_the_age_of_the_universe_is_mentioned_only_when_true():
 
 def test_a_500_word_reply_in_predictions_and_in_arithmetic(per_word):
     ours, gpt4 = round(500 * per_word["ours"]), round(500 * per_word["gpt4"])
-    assert (ours, gpt4) == (742, 645)  # as chapter 5 and data/tokens-per-word.md say
+    assert (ours, gpt4) == (742, 645)  # as chapter 6 and data/tokens-per-word.md say
     shown = text(RUN)
     assert shown["reply-ours"] == "742 predictions" and shown["reply-gpt4"] == "645 predictions"
     flops = 2 * 175e9 * gpt4
@@ -224,14 +224,15 @@ def test_the_template_shows_every_text_and_names_every_system_with_its_source():
         assert system.source and shown[f"{key}-source"].endswith(system.source)
 
 
-def test_chapter_6s_numbers_are_the_sources_or_computed_from_them(per_word):
+def test_chapter_7s_numbers_are_the_sources_or_computed_from_them(per_word):
     """Every number the prose states, against its source or this test's own arithmetic; once
     each is accounted for, no digit is left but names, years and section numbers."""
     from llmexplain import transformer as tf
     from llmexplain.demos import next_token as nt
     from llmexplain.demos.format import large
 
-    prose = " ".join((ROOT / "templates/essays/how-llms-work/6-scale.html").read_text().split())
+    prose = " ".join((ROOT / "templates/essays/how-llms-work/7-scale.html").read_text().split())
+    prose = re.sub(r"</?a\b[^>]*>", "", prose)  # links to other chapters read as their words
     config, weights = tf.load(path(nt.MODEL))
     ours = tf.n_params(weights)
     gpt3 = 6 * GPT3_PARAMS * GPT3_TOKENS
@@ -248,7 +249,7 @@ def test_chapter_6s_numbers_are_the_sources_or_computed_from_them(per_word):
         "and about 4 more to work out", "about 2 operations per parameter for each token",
         "6 × parameters × tokens",
         (f"GPT-3 has {large(GPT3_PARAMS)} parameters, about {round(GPT3_PARAMS / ours, -3):,.0f} "
-         f"times the {ours:,} numbers of chapter 5’s model"),
+         f"times the {ours:,} numbers of chapter 6’s model"),
         (f"learned from {large(GPT3_TOKENS)} tokens: 6 × {large(GPT3_PARAMS)} × "
          f"{large(GPT3_TOKENS)} is {large(gpt3)} operations"),
         f"Its makers reported {large(GPT3_REPORTED)}",
@@ -268,7 +269,7 @@ def test_chapter_6s_numbers_are_the_sources_or_computed_from_them(per_word):
         # Ouyang et al. 2022, abstract: 1.3B InstructGPT preferred to 175B GPT-3
         "a 1.3-billion-parameter model", "the 175-billion-parameter GPT-3",
         f"{large(DEEPSEEK_ACTIVE)} of DeepSeek-V3’s {large(DEEPSEEK_TOTAL)} parameters",
-        f"Chapter 5’s model reads at most {config.block_size} tokens",
+        f"Chapter 6’s model reads at most {config.block_size} tokens",
         "up to 128K tokens, about two thousand times more",  # Llama Team 2024, abstract
     ]
     rest = prose
@@ -277,6 +278,6 @@ def test_chapter_6s_numbers_are_the_sources_or_computed_from_them(per_word):
         rest = rest.replace(phrase, " ")
     for name in (r"\b(19|20)\d\d\b", r"\b(section|table|chapter) [\dD.]*\d", "GPT-[234]",
                  "DeepSeek-V3", "Llama 3(.1)?( 405B)?", "H100", r"\{\{.*?\}\}", r"\{%.*?%\}",
-                 r'<span class="chapter-number">6</span>', r"<[^>]*>"):
+                 r'<span class="chapter-number">7</span>', r"<[^>]*>"):
         rest = re.sub(name, " ", rest)
     assert not re.search(r"\d", rest), re.findall(r".{30}\d.{30}", rest)

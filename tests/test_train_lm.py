@@ -97,11 +97,11 @@ def test_the_prediction_view_is_chapter_5s_bars_for_the_weights_as_they_are(data
 
 
 def test_the_training_prose_says_what_the_figure_runs(data_folder):
-    """Chapter 6's numbers about this model, against the model the figure trains."""
+    """Chapter 7's numbers about this model, against the model the figure trains."""
     from tooling import ROOT
     from tooling.corpus import SIMPLE_BOOKS
 
-    prose = " ".join((ROOT / "templates/essays/how-llms-work/6a-training.html").read_text()
+    prose = " ".join((ROOT / "templates/essays/how-llms-work/7a-training.html").read_text()
                      .split())
     big, _ = tf.load(path("lm-bpe4k.npz"))
     words = {2: "two", 4: "four"}

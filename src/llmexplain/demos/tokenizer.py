@@ -31,13 +31,13 @@ MAX_CHIPS = 2_000  # tokens drawn as chips; the rest are counted, so the page st
 EXAMPLES = {  # data-value of each example button -> (the button's words, the text it puts in)
     "word": ("understanding", "understanding"),
     "space": ("understanding after a space", " understanding"),
-    "number": ("a number", "In 2024 the world had about 8118835999 people."),
+    "number": ("a number", "1234567 + 89 = 1234656"),
     "emoji": ("emoji", "I love 🍕 and 👩‍💻!"),
     "german": ("a German word", "Schmetterling"),
     "japanese": ("Japanese", "こんにちは、世界"),
 }
 START = ("A tokenizer cuts text into pieces. Common words like “the” stay whole; "
-         "rarer ones, such as tokenizer, are split. It's 2024 🙂")
+         "rarer ones, such as tokenization, are split, and so are long numbers: 1234567 🙂")
 
 
 class Paste(Text):
