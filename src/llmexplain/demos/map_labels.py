@@ -39,9 +39,12 @@ class Label:
     size: float  # font size
     bold: bool = False
 
+    def __post_init__(self):
+        self.width = text_width(self.text, self.size, self.bold)
+
     def box(self, at_x, at_y, anchor):
         """The box [left, top, right, bottom] of the text with its baseline at (at_x, at_y)."""
-        w = text_width(self.text, self.size, self.bold)
+        w = self.width
         left = at_x - w if anchor == "end" else at_x - w / 2 if anchor == "middle" else at_x
         return (left, at_y - ASCENT * self.size, left + w, at_y + DESCENT * self.size)
 
@@ -80,8 +83,13 @@ class Board:
         left, top, right, bottom = box
         if left < 1 or top < 1 or right > self.width - 1 or bottom > self.height - 1:
             return False
-        return not any(left < b[2] and b[0] < right and top < b[3] and b[1] < bottom
-                       for cell in self._cells(box) for b in self.cells.get(cell, ()))
+        cells = self.cells
+        for i in range(int(left // CELL), int(right // CELL) + 1):
+            for j in range(int(top // CELL), int(bottom // CELL) + 1):
+                for b in cells.get((i, j), ()):
+                    if left < b[2] and b[0] < right and top < b[3] and b[1] < bottom:
+                        return False
+        return True
 
     def take(self, box):
         for cell in self._cells(box):
@@ -90,14 +98,14 @@ class Board:
     def place(self, label, must=False):
         """Where the label goes, (x, baseline, anchor), its box taken; None if it does not fit
         (only when not `must`)."""
-        spots = label.spots() + (label.further() if must else [])
-        for spot in spots:
-            box = label.box(*spot)
-            if self.free(box):
-                self.take(box)
-                return spot
+        for spots in (label.spots(), label.further() if must else ()):
+            for spot in spots:
+                box = label.box(*spot)
+                if self.free(box):
+                    self.take(box)
+                    return spot
         if not must:
             return None
-        spot = spots[0]  # nowhere free at all: a crowd too thick to read anyway
+        spot = label.spots()[0]  # nowhere free at all: a crowd too thick to read anyway
         self.take(label.box(*spot))
         return spot
