@@ -391,7 +391,10 @@ def test_every_neuron_picture_says_what_it_shows():
     assert names[0] == "x₁: blue (high) towards the right, orange (low) towards the left"
     assert names[1] == "x₂: blue (high) towards the top, orange (low) towards the bottom"
     assert names[2].startswith("layer 1 neuron 1: ") and names[-1].startswith("output: ")
-    ring = np.hypot(*draw.GRID[::1].T)  # a made-up neuron: high inside a circle
+    # The plane's background is the output neuron's picture: it is said in words too.
+    assert d.render()["text"]["plane-words"].endswith(f"{names[-1][len('output: '):]}; blue is "
+                                                      "class 1, orange class 0.")
+    ring = np.hypot(*draw.GRID.T)  # a made-up neuron: high inside a circle
     v = draw.node_values(np.where(ring < 3, 1.0, -1.0)[:, None], "tanh")[0]
     assert draw.node_words(v) == "blue (high) in the middle, orange (low) around it"
 

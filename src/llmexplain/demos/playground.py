@@ -463,6 +463,8 @@ class Playground(Demo):
             "batch-shown": str(s["batch"]),
             "example-shown": str(s["example"]),
             "example-where": self._example_words() if len(self.xa) else "no points yet",
+            "plane-words": (f"The background, what the network answers across the plane: "
+                            f"{self.node_words[-1][0]}; blue is class 1, orange class 0."),
             **example.texts(step, net.activation, len(net.W),
                             self._example() if len(self.xa) else None),
             **words.notices(self.run.status, self.epoch, self.losses[1], self.accuracy,

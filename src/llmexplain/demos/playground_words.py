@@ -61,15 +61,20 @@ def notices(status, epoch, test, accuracy, history, own):
                  "take the shape of the points.")
         curve = "Nothing trained yet: press Play or Step to draw the curves."
     else:
-        sure = "" if accuracy is None else f", {signed(100 * accuracy, 0)}% of the test points right"
-        plane = f"After {count(int(epoch), 'epoch')} the colours follow the points{sure}."
-        rising = (test is not None and len(history) > 3 and history[-1][2] is not None and
-                  min(h[2] for h in history if h[2] is not None) < 0.8 * test)
-        curve = ("The training loss falls; there are no test points to check it on."
-                 if test is None else
-                 "The test loss is rising while the training loss falls: it is memorising "
-                 "its training points." if rising else
-                 "Both losses fall together: what it learns holds for points it never saw.")
+        follow = ("" if accuracy is None else " roughly" if 0.7 <= accuracy < 0.9 else
+                  " do not yet" if accuracy < 0.7 else "")
+        right = "" if accuracy is None else f": {signed(100 * accuracy, 0)}% of the test points right"
+        plane = f"After {count(int(epoch), 'epoch')} the colours{follow} follow the points{right}."
+        tests = [h[2] for h in history if h[2] is not None]
+        if history[-1][1] > 0.9 * history[0][1]:
+            curve = "The losses have hardly moved: the network has not found the shape yet."
+        elif test is None:
+            curve = "The training loss falls; there are no test points to check it on."
+        elif len(tests) > 3 and min(tests) < 0.8 * test:
+            curve = ("The test loss is rising while the training loss falls: it is memorising "
+                     "its training points.")
+        else:
+            curve = "Both losses fall together: what it learns holds for points it never saw."
     if own:
         plane += f" {count(own, 'point')} of yours are in the data."
     return {"notice-plane": plane, "notice-curve": curve}
