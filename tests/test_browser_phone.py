@@ -110,8 +110,10 @@ FIND_VIEW = """([control, plots]) => {""" + SEEN + """
 
 ALL_SEEN = "([control, plots]) => {" + SEEN + " return [control, ...plots].every(seen); }"
 
+# The figure has answered everything sent, and is not running (GPT-4's vocabulary still
+# loading counts as running).
 SETTLED = """(id) => { const d = llmexplainRuntime.demos.get(id);
-                       return d.live && !d.busy && !d.queue.length; }"""
+                       return d.live && !d.busy && !d.queue.length && !d.running; }"""
 
 
 @pytest.fixture
