@@ -305,3 +305,16 @@ def test_the_example_buttons_are_the_demos_own_list():
     d.handle("token", "5")
     d.handle("example", "emoji")
     assert d.params() == {"text": demo.EXAMPLES["emoji"][1], "tokenizer": "ours", "token": 1}
+
+
+def test_the_first_tokens_learned_are_those_of_the_tokenizer_shown(gpt4):
+    d = demo.Tokenizing()
+    ours = d.render()["text"]
+    assert ours["merges-who"] == "our tokenizer"
+    assert ours["first-merges"] == demo.first_merges(d.tokenizers["ours"].tokens)
+    d.handle("use", "gpt4")
+    d.handle("tick", None)  # GPT-4's vocabulary is read
+    theirs = d.render()["text"]
+    assert theirs["merges-who"] == "GPT-4’s tokenizer"
+    assert theirs["first-merges"] == demo.first_merges(d.tokenizers["gpt4"].tokens)
+    assert theirs["first-merges"] != ours["first-merges"]

@@ -101,3 +101,27 @@ def test_a_tampered_data_file_stops_only_its_own_figure(watched, base_url):
     weights = page.locator("[data-demo=weights]")  # the rest of the page is live
     weights.locator("[data-input=w1]").fill("-1")
     expect(weights.locator("[data-slot=w1-shown]")).to_have_text("−1.0")
+
+
+def test_turning_the_rain_weight_past_zero_swings_the_line_round(watched, base_url):
+    """What the text asks first: the rain weight up past zero, and the line swings round."""
+    page = watched.page
+    page.goto(base_url + "how-llms-work.html")
+    wait_ready(page)
+    demo = page.locator("[data-demo=weights]")
+    line = demo.locator("svg line.boundary")
+
+    def slope():  # in the drawing, y grows downwards: rising to the right is negative
+        x1, y1, x2, y2 = (float(line.get_attribute(a)) for a in ("x1", "y1", "x2", "y2"))
+        return (y2 - y1) / (x2 - x1) if x2 != x1 else float("inf")
+
+    before = slope()
+    assert before < 0  # rain says stay in: the line rises to the right
+    slider = demo.locator("[data-input=w2]")
+    slider.focus()
+    for _ in range(40):  # −3.0 up to +1.0
+        page.keyboard.press("ArrowRight")
+    expect(demo.locator("[data-slot=w2-shown]")).to_have_text("1.0")
+    expect(demo.locator("[data-slot=notice]")).to_contain_text("more rain says go")
+    assert line.count() == 1 and slope() > 0  # still in the plot, and turned round
+    expect(demo.locator("svg .region-label.is-yes")).to_have_text("go for a walk")

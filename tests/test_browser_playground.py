@@ -84,8 +84,9 @@ def test_the_slow_steps_show_the_cores_numbers_for_that_example(watched, base_ur
     twin.handle("example", "3")
     assert shown(demo, "example-where") == twin.render()["text"]["example-where"]
 
+    assert shown(demo, "example-title") == twin.render()["text"]["example-title"]  # stage 0
     demo.locator("[data-action=next]").focus()
-    for stage in range(last_stage(len(twin.net.W)) + 1):
+    for stage in range(1, last_stage(len(twin.net.W)) + 1):  # one press, one stage
         page.keyboard.press("Enter")
         twin.handle("next", None)
         expected = twin.render()
@@ -104,11 +105,31 @@ def test_the_slow_steps_show_the_cores_numbers_for_that_example(watched, base_ur
 
 def test_clicking_the_plane_adds_a_point_of_the_picked_class(watched, base_url):
     _, demo = open_demo(watched, base_url, DEMO)
+    dots = demo.locator("[data-slot=points] circle.pt")
+    n = dots.count()
+    assert n == 500  # the circle's points
     demo.locator("[data-action=next-class][data-value='0']").click()
     expect(demo.locator("[data-slot=next-class-0]")).to_have_attribute("aria-pressed", "true")
     area = demo.locator("[data-pointer=place]")
     box = area.bounding_box()
     area.click(position={"x": box["width"] * 0.75, "y": box["height"] * 0.25})
-    expect(demo.locator("[data-input=dataset]")).to_have_value("yours")
-    expect(demo.locator("[data-slot=points] circle.pt")).to_have_count(1)
+    expect(dots).to_have_count(n + 1)  # one more, among the ones there were
+    expect(demo.locator("[data-input=dataset]")).to_have_value("circle")
     assert "Added a point of class 0 (orange) at (" in shown(demo, "summary")
+    area.click(position={"x": box["width"] * 0.25, "y": box["height"] * 0.75})
+    expect(dots).to_have_count(n + 2)
+
+
+def test_a_learning_rate_that_overshoots_stops_with_an_explanation(watched, base_url):
+    page, demo = open_demo(watched, base_url, DEMO)
+    demo.locator("[data-input=lr]").select_option("10")
+    wait_text(page, "summary", "^Learning rate now 10")
+    demo.locator("[data-slot=btn-play]").click()
+    page.wait_for_selector(f"{DEMO} [data-slot=status].is-diverged", timeout=30_000)
+    wait_text(page, "btn-play", "^Play$")
+    status = shown(demo, "status")
+    assert status.startswith(f"Stopped at epoch {shown(demo, 'epoch')}: the learning rate is too")
+    assert "worse than a network that only guesses" in status and "press Reset" in status
+    epoch = shown(demo, "epoch")
+    time.sleep(0.5)
+    assert shown(demo, "epoch") == epoch  # it stopped

@@ -273,3 +273,30 @@ def test_a_full_plot_refuses_a_new_point_and_grabs_nothing():
     before = d.x.copy()
     d.handle("drag", [0.5, 0.5])
     assert (d.x == before).all()
+
+
+def test_at_divergence_the_words_and_the_counters_agree():
+    d = LearningLoop(lr=10.0)
+    d.handle("play", None)
+    while d.run.running:
+        d.handle("tick", None)
+    text = d.render()["text"]
+    turns = int(text["steps"])
+    assert text["status"].startswith(f"Stopped after turn {turns}: the learning rate is too large")
+    assert f"to {text['loss']} now, and turn {turns + 1} would have taken it to " in text["status"]
+    first = words.diverged_text(0, 0.15, 0.15, 2e6)  # had the very first turn run away
+    assert first.startswith("Stopped before its first turn")
+    assert "the first turn would have taken it from 0.1500 to 2,000,000" in first
+
+
+def test_each_plot_says_what_to_look_for():
+    d = LearningLoop()
+    before = d.render()["text"]
+    assert before["notice-fit"].startswith("A poor first guess")
+    d.handle("play", None)
+    while d.run.running:
+        d.handle("tick", None)
+    after = d.render()["text"]
+    assert d.run.status == "settled"
+    assert after["notice-fit"] == "The line fits the points as well as a straight line can."
+    assert after["notice-curve"].startswith("The loss has come down to the best possible")

@@ -173,13 +173,16 @@ def test_the_slow_view_shows_the_numbers_of_the_step_it_applies():
     zs, acts = naive_forward(d.net, x[0])  # and chapter 1's neurons, one by one
     L = len(d.net.W)
     last = pg.last_stage(L)
-    seen = []
-    for stage in range(last + 1):  # the first press shows the example itself
+    before = d.render()["text"]  # stage 0, before any press: the example itself
+    assert before["example-stage"] == f"0 of {last}"
+    assert before["example-title"].startswith(f"The example: x₁ = {signed(x[0, 0], 2)}, ")
+    seen = {}
+    for stage in range(1, last + 1):  # the first press goes straight to the first layer
         d.handle("next", None)
         shown = d.render()
         assert shown["text"]["example-stage"] == f"{stage} of {last}"
-        seen.append(shown)
-    assert node_numbers(seen[0]["svg"]["network"])[(0, 1)] == [f"x = {signed(x[0, 1], 2)}"]
+        seen[stage] = shown
+    assert node_numbers(seen[1]["svg"]["network"])[(0, 1)] == [f"x = {signed(x[0, 1], 2)}"]
     forward_done = node_numbers(seen[L]["svg"]["network"])  # every layer's sums and activations
     for l in range(L):
         for i in range(len(zs[l])):
@@ -201,10 +204,10 @@ def test_the_slow_view_shows_the_numbers_of_the_step_it_applies():
             assert number(grad) == pytest.approx(G[i, j], rel=5e-3, abs=1e-12)
             assert number(update) == pytest.approx(-0.3 * G[i, j], rel=5e-3, abs=1e-12)
     np.testing.assert_array_equal(d.net.theta, twin.theta)  # the update applied is that step's
-    assert seen[-1]["text"]["example-title"].startswith("The update is applied")
+    assert seen[last]["text"]["example-title"].startswith("The update is applied")
     after = mlp.loss(d.net, x, y)
     before_shown, after_shown = re.search(r"example: (\S+) before, (\S+) after",
-                                          seen[-1]["text"]["example-title"]).groups()
+                                          seen[last]["text"]["example-title"]).groups()
     assert number(after_shown) == pytest.approx(after, rel=5e-3)
     p = acts[-1][0]  # chapter 1's neurons' answer before the update: −log(p) or −log(1 − p)
     assert number(before_shown) == pytest.approx(-math.log(p if y[0, 0] else 1 - p), rel=5e-3)
@@ -283,14 +286,15 @@ def test_a_too_large_learning_rate_is_caught_explained_and_reset_recovers():
 
 def test_the_readers_points_by_click_and_by_keyboard():
     d = pg.Playground()
+    n = len(d.xa) + len(d.xb)
     d.handle("place", [0.75, 0.25])  # fractions from the top left: x₁ = 3, x₂ = 3
-    assert d.params()["dataset"] == "yours" and d.params()["own_points"] == [[3.0, 3.0, 1]]
+    assert d.params()["dataset"] == "circle" and d.params()["own_points"] == [[3.0, 3.0, 1]]
     d.handle("next-class", "0")
     d.handle("px", "-2.5")
     d.handle("py", "1")
     d.handle("add-point", None)
     assert d.params()["own_points"][-1] == [-2.5, 1.0, 0]
-    assert len(d.xa) + len(d.xb) == 2
+    assert len(d.xa) + len(d.xb) == n + 2  # added to the circle's points
     d.handle("play", None)
     d.handle("tick", None)
     json.dumps(d.render(), allow_nan=False)
@@ -300,10 +304,99 @@ def test_the_readers_points_by_click_and_by_keyboard():
     with pytest.raises(InputError):
         d.handle("next-class", "2")
     d.handle("clear-points", None)
-    assert d.params()["own_points"] == [] and len(d.xa) == 0
+    assert d.params()["own_points"] == [] and len(d.xa) + len(d.xb) == n
+    d.handle("dataset", "yours")  # no shape, and none of the reader's points: nothing to learn
+    assert len(d.xa) == 0
     d.handle("play", None)
     assert not d.run.running and "add some" in d.render()["text"]["summary"]
     json.dumps(d.render(), allow_nan=False)
+
+
+def test_a_click_adds_a_point_to_the_data_there_is_and_training_carries_on():
+    d = pg.Playground()
+    for _ in range(3):
+        d.handle("step", None)
+    weights, epoch, xa, xb = d.net.theta.copy(), d.epoch, d.xa.copy(), d.xb.copy()
+    d.handle("next-class", "0")
+    d.handle("place", [0.5, 0.5])  # the middle of the circle, but orange
+    assert d.params()["dataset"] == "circle"
+    np.testing.assert_array_equal(d.xa[:len(xa)], xa)  # every point is still there ...
+    np.testing.assert_array_equal(d.xb, xb)
+    assert d.xa[len(xa):].tolist() == [[0.0, 0.0]] and d.ya[-1, 0] == 0  # ... and one more
+    assert d.render()["svg"]["points"].count("<circle") == len(xa) + len(xb) + 2  # and the ring
+    np.testing.assert_array_equal(d.net.theta, weights)  # the network is as it was
+    assert d.epoch == epoch and "to train on" in d.render()["text"]["summary"]
+    d.handle("place", [0.4, 0.5])  # the reader's points split like the rest: the second tests
+    assert d.xb[-1].tolist() == [-1.2, 0.0] and "to test on" in d.render()["text"]["summary"]
+    d.handle("step", None)  # and training goes on from there, with the new points
+    assert d.epoch == epoch + 1
+
+
+def test_a_learning_rate_that_overshoots_stops_and_says_why():
+    d = pg.Playground(lr="10")  # today's default data and network: tanh, 4 and 2 neurons
+    start = d.losses[0]
+    d.handle("play", None)
+    for _ in range(200):
+        d.handle("tick", None)
+        if not d.run.running:
+            break
+    shown = d.render()["text"]
+    assert d.run.status == "diverged" and d.losses[0] > pg.OVERSHOOT * start
+    assert shown["status"].startswith(f"Stopped at epoch {shown['epoch']}: the learning rate "
+                                      "is too large.")
+    assert f"{start:.3f}" in shown["status"] and shown["train-loss"] in shown["status"]
+    assert "press Reset" in shown["status"] and shown["summary"] == shown["status"]
+    assert "overshoot" in shown["notice-curve"] or "climbed" in shown["notice-curve"]
+    d.handle("play", None)
+    assert not d.run.running
+    d.handle("lr", "0.03")  # a smaller rate: training starts again from new weights
+    d.handle("play", None)
+    d.handle("tick", None)
+    assert d.run.running and d.losses[0] < start
+
+
+def test_a_good_learning_rate_never_stops_on_its_own():
+    for lr in ("0.03", "0.3", "1"):
+        d = pg.Playground(lr=lr)
+        d.handle("play", None)
+        for _ in range(60):
+            d.handle("tick", None)
+        assert d.run.running, lr
+
+
+def test_the_empty_loss_chart_has_an_axis_to_read():
+    ticks = re.findall(r'class="tick"[^>]*>([^<]+)<', pg.Playground().render()["svg"]["curve"])
+    assert ticks[:2] == ["0", "1"]  # epochs 0 to 1, not 0 to 0
+
+
+def test_the_slow_views_gradient_words_name_the_l2_term_when_it_is_on():
+    def backward_title(l2):
+        d = pg.Playground(hidden=[2], l2=l2)
+        for _ in range(pg.last_stage(2) - 1):  # to the last backward stage
+            d.handle("next", None)
+        return d.render()["text"]["example-title"]
+
+    assert "plus 0.01 × the weight itself" in backward_title("0.01")
+    assert "plus" not in backward_title("0")
+
+
+def test_every_neuron_picture_says_what_it_shows():
+    d = pg.Playground()
+    root = ET.fromstring(d.render()["svg"]["network"])
+    nodes = [g for g in root.iter(f"{SVG}g") if "node" in g.get("class", "").split()]
+    assert root.get("role") == "group" and len(nodes) == 2 + 4 + 2 + 1
+    names = [g.find(f"{SVG}title").text for g in nodes]
+    assert all(g.get("role") == "img" for g in nodes)
+    # x₁ grows across the plane, x₂ upwards: their pictures say so.
+    assert names[0] == "x₁: blue (high) towards the right, orange (low) towards the left"
+    assert names[1] == "x₂: blue (high) towards the top, orange (low) towards the bottom"
+    assert names[2].startswith("layer 1 neuron 1: ") and names[-1].startswith("output: ")
+    # The plane's background is the output neuron's picture: it is said in words too.
+    assert d.render()["text"]["plane-words"].endswith(f"{names[-1][len('output: '):]}; blue is "
+                                                      "class 1, orange class 0.")
+    ring = np.hypot(*draw.GRID.T)  # a made-up neuron: high inside a circle
+    v = draw.node_values(np.where(ring < 3, 1.0, -1.0)[:, None], "tanh")[0]
+    assert draw.node_words(v) == "blue (high) in the middle, orange (low) around it"
 
 
 @pytest.mark.parametrize("name,value", [("noise", "nan"), ("batch", "1e400"), ("lr", "0.5"),

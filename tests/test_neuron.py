@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from llmexplain import neuron as nn
-from llmexplain.demos.weights import yes_region
+from llmexplain.demos.weights_figure import yes_region
 
 
 def test_weighted_sum_by_hand():

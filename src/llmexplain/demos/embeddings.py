@@ -325,6 +325,19 @@ class Embeddings(Demo):
                            for r, c in zip(rows[:5], cos[:5]))
         return f"{self.word}: nearest words {listed}."
 
+    def map_notice(self):
+        """The bold line above the map: how many of the word's nearest words sit near it on
+        the map too (within a tenth of the map's width)."""
+        m, t = self.maps[self.source], self.table
+        rows, _ = self.nearest(self.source, self.word)
+        xy = m.place(t.unit[[t.row[self.word], *rows.tolist()]])  # [1 + k, 2]
+        close = int((np.hypot(*(xy[1:] - xy[0]).T) < 0.1 * float(np.max(m.hi - m.lo))).sum())
+        if close >= len(rows) // 2:
+            return (f"Most of the words nearest “{self.word}” sit close to it, even on this flat "
+                    f"map.")
+        return (f"Only {close} of the {len(rows)} words nearest “{self.word}” sit close to it "
+                f"here: the map flattens 50 numbers into 2.")
+
     def dim_text(self):
         value = self.table.raw[self.table.row[self.word], self.dim - 1]
         return f"Number {self.dim} of {DIMS} for “{self.word}”: {signed(value, 2)}"
@@ -367,6 +380,8 @@ class Embeddings(Demo):
             "analogy": sentence,
             "zoom-shown": word_map.magnified(self.zoom),
             "map-words": str(len(self.maps[source].rows)),
+            "map-extra": word_map.extra_words(self.maps[source], self.word, row, rows.tolist()),
+            "notice-map": self.map_notice(),
             "summary": self.summary,
         }
         return {

@@ -104,7 +104,7 @@ class LearningLoop(Demo):
     def reset(self, _=None):
         self.w = self.start.copy()  # [2]
         self.run.reset()
-        self.blowup = None  # (loss it reached, turn) once the run has diverged
+        self.blowup = None  # the loss the refused turn would have reached, once diverged
         self.flash = None
         self._restart_trail()
 
@@ -143,7 +143,7 @@ class LearningLoop(Demo):
             m = learning.train_step(self.w, self.x, self.y, self.lr)
             after = self.loss_at(m["w"])
         if runaway(after, max(self.curve[0][1], 1e-12)) or runaway(m["w"], 1e300):
-            self.blowup = (after if math.isfinite(after) else math.inf, self.run.steps + 1)
+            self.blowup = after if math.isfinite(after) else math.inf
             return "diverged"
         self.last = {"before": self.w, "loss_before": self.curve[-1][1], "grad": m["grad"],
                      "after": m["w"], "loss_after": after}
@@ -275,8 +275,10 @@ class LearningLoop(Demo):
     # ---------------------------------------------------------------- words
 
     def _diverged_text(self):
-        reached, turn = self.blowup
-        return words.diverged_text(turn, self.curve[0][1], reached)
+        """In the counters' own numbers: the turns taken, the loss now (the refused turn is
+        neither)."""
+        return words.diverged_text(self.run.steps, self.curve[0][1], self.loss_at(self.w),
+                                   self.blowup)
 
     def _settled_text(self):
         return words.settled_text(self.run.steps, self.loss_at(self.w))
@@ -295,6 +297,7 @@ class LearningLoop(Demo):
         now = self.loss_at(self.w)
         best_loss = self.loss_at(self.best)
         zone_name, zone_text = words.zone(lr, limit)
+        notice = words.notices(self.run.steps, self.run.status, lr > limit / 2, now, best_loss)
         lam = 2.0 / limit
         n, sel, stopped = len(self.x), self.selected, self.run.status == "diverged"
         text = {
@@ -313,6 +316,7 @@ class LearningLoop(Demo):
             "status": self._status_text(),
             "summary": self.note,
             "btn-play": "Pause" if self.run.running else "Play",
+            **{f"notice-{k}": v for k, v in notice.items()},
             **words.phases(self.last, self.x, self.y, sel, lr, self.run.steps),
             **{f"point-{i}": (f"point {i + 1}: {self._where(i)}" if i < n else f"point {i + 1}")
                for i in range(MAX_POINTS)},

@@ -40,18 +40,49 @@ def status_text(run, per_tick):
                         running=f"Learning… {per_tick} turns per frame.")
 
 
-def diverged_text(turn, start, reached):
+def diverged_text(steps, start, now, reached):
+    """Why the run stopped after `steps` turns: the loss went from `start` to `now`, and the
+    next turn, refused, would have reached `reached`. The numbers are the ones the counters
+    beside it show (turns, loss now)."""
+    after = f"after turn {steps}" if steps else "before its first turn"
+    went = (f"from {show_loss(start)} to {show_loss(now)} now, and turn {steps + 1} would "
+            f"have taken it to {show_loss(reached)}" if steps else
+            f"the first turn would have taken it from {show_loss(start)} to "
+            f"{show_loss(reached)}")
     return diverged_words(
-        f"at turn {turn}",
+        after,
         f"Each step jumped past the bottom of the valley and landed higher up the other side, "
-        f"so the loss grew instead of shrinking: from {show_loss(start)} to "
-        f"{show_loss(reached)}, more than a million times worse.")
+        f"so the loss grew instead of shrinking: {went}, more than a million times worse "
+        f"than at the start.")
 
 
 def settled_text(steps, loss):
     return (f"Settled after {steps} turns: the gradient is almost zero, so the weights "
             f"have stopped moving. The loss, {show_loss(loss)}, is as low as a "
             f"straight line can get for these points.")
+
+
+def notices(steps, status, zigzag, now, best):
+    """The bold line above each plot (fit, landscape, curve): what to look for in it now;
+    `zigzag`: whether the learning rate makes each step overshoot."""
+    if status == "diverged":
+        return {"fit": "The line has flown off: each step overshot further than the last.",
+                "landscape": "The path jumps across the valley, higher up each time.",
+                "curve": "The loss shot up instead of falling."}
+    if steps == 0:
+        return {"fit": "A poor first guess: the dotted strokes are its misses.",
+                "landscape": "The red dot is the first guess; the cross marks the lowest loss.",
+                "curve": "One point so far: the loss of the first guess."}
+    close = now <= 1.05 * best + 1e-9
+    return {
+        "fit": ("The line fits the points as well as a straight line can." if close else
+                "Turn by turn the line swings towards the points and its misses shrink."),
+        "landscape": ("The path zig-zags across the valley: each step overshoots a little."
+                      if zigzag and not close else
+                      "The red path walks downhill, towards the cross at the bottom."),
+        "curve": ("The loss has come down to the best possible, the dashed line." if close else
+                  "The loss falls fast at first, then more slowly."),
+    }
 
 
 def phases(last, x, y, i, lr, steps):

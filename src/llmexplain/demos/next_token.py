@@ -233,6 +233,7 @@ class NextToken(Demo):
                 "n-params": f"{tf.n_params(self.weights):,}",
                 "status": words.status(self.run, len(reply)),
                 "btn-generate": "Pause" if running else "Generate",
+                "notice": words.notice(self.tokenizer, top[0], self.probs, s["temperature"]),
                 "summary": self.note or words.summary(self.tokenizer, top[0], self.probs),
             },
             "items": {

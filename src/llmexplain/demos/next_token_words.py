@@ -44,6 +44,17 @@ def shown(tokenizer, token):
     return f"“{chip(tokenizer.tokens[token])[0]}”"
 
 
+def notice(tokenizer, best, probs, temperature):
+    """The bold line above the bars: how sure the model is of the next token, as drawn."""
+    p = float(probs[best])
+    if temperature == 0:
+        return f"At temperature 0 the likeliest token, {shown(tokenizer, best)}, always wins."
+    if p >= 0.5:
+        return f"The model is fairly sure: {shown(tokenizer, best)} has {percent(p)} of the chance."
+    return (f"No token stands out: the likeliest, {shown(tokenizer, best)}, has only "
+            f"{percent(p)}, so a draw will often pick another.")
+
+
 def too_long(most):
     return f"The reply has reached {most:,} tokens, the most this figure keeps. Press Clear."
 

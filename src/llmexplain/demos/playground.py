@@ -8,9 +8,9 @@ The one-example view runs one real training step on one example, a layer at a ti
 each weight's gradient and update), with the numbers of the very step it then applies.
 
 State (STATE): the data (a shape with its noise, drawn from `seed` and `generation`, the
-number of times New points was pressed; or the reader's own points), the share of it to
-train on, the network's shape and how it learns, the picked example, and where and of which
-class the reader's next point goes. What training reaches (the weights, the epoch, the loss
+number of times New points was pressed, or no shape at all; and the reader's own points on
+top of it), the share of it to train on, the network's shape and how it learns, the picked
+example, and where and of which class the reader's next point goes. What training reaches (the weights, the epoch, the loss
 curves, the one-example view) is the run's, not state: a restored figure starts from the
 same random weights as a fresh one.
 """
@@ -34,7 +34,7 @@ from .playground_draw import (
     curves,
     layer_editor,
     network,
-    network_images,
+    network_pictures,
     plane_points,
 )
 from .playground_example import CLASS_NAMES, last_stage
@@ -75,10 +75,23 @@ CONTROLS = {
 }
 DATA = ("dataset", "noise", "train")  # settings that draw new data (and so a new network)
 
+OVERSHOOT = 1.5  # a training loss this many times the untrained network's (or a 50/50 guess's,
+# if that is more) means the steps overshoot: the run stops, as chapter 2's does
 TICK_BUDGET = 0.019  # seconds of training per tick: with drawing, a tick fills two 60 Hz frames
 CHUNK = 8  # SGD steps between looks at the clock and at the weights
 KEEP = 400  # points kept on the loss curves; older ones are thinned
 NODES_EVERY = 4  # while training, the neurons' heatmaps are redrawn every 4th frame
+
+
+def own_split(n, share):
+    """Which of the reader's n points are to train on [n] (the rest are to test on): in
+    order, as evenly as `share` allows, the first always; adding one never moves another.
+
+    >>> own_split(5, 0.5).tolist(), own_split(4, 0.1).tolist()
+    ([True, False, True, False, True], [True, False, False, False])
+    """
+    k = np.arange(n)
+    return np.ceil(np.round((k + 1) * share, 9)) > np.ceil(np.round(k * share, 9))
 
 
 class Playground(Demo):
@@ -102,21 +115,31 @@ class Playground(Demo):
 
     # ------------------------------------------------- the run: data, network, training
 
-    def _new_data(self):
+    def _new_data(self, new_network=True):
+        """The data from the state: the shape's points split at random, then the reader's own
+        (split in their order, so a point added never moves another). With `new_network`
+        False the network keeps its weights and carries on with the new data."""
         s = self.state
         rng = np.random.default_rng([s["seed"], s["generation"]])
         if s["dataset"] == "yours":
-            pts = np.array(s["own_points"], float).reshape(-1, 3)  # [n, 3]: x₁, x₂, class
-            x, y = pts[:, :2], pts[:, 2:]
+            x, y = np.zeros((0, 2)), np.zeros((0, 1))
         else:
             x, y = ds.SHAPES[s["dataset"]](rng, N_POINTS, s["noise"])  # [n, 2], [n, 1]
-        if len(x) >= 2:
-            self.xa, self.ya, self.xb, self.yb = ds.split(rng, x, y, s["train"])
-        else:  # one point or none: all of it to train on, nothing to test on
-            self.xa, self.ya, self.xb, self.yb = x, y, x[:0], y[:0]
+        xa, ya, xb, yb = (ds.split(rng, x, y, s["train"]) if len(x) >= 2 else
+                          (x, y, x[:0], y[:0]))
+        own = np.array(s["own_points"], float).reshape(-1, 3)  # [m, 3]: x₁, x₂, class
+        train = own_split(len(own), s["train"])  # [m]
+        self.xa, self.ya = np.concatenate([xa, own[train, :2]]), np.concatenate([ya, own[train, 2:]])
+        self.xb, self.yb = np.concatenate([xb, own[~train, :2]]), np.concatenate([yb, own[~train, 2:]])
         s["example"] = min(s["example"], max(len(self.xa), 1))
         self._draw_points()
-        self._new_network()
+        if new_network:
+            self._new_network()
+            return
+        self._new_sgd()
+        if self.sgd is None:
+            self.run.pause()
+        self._record()
 
     def _draw_points(self):
         """The points' SVG changes only with the data or the picked example: kept till then."""
@@ -132,7 +155,7 @@ class Playground(Demo):
         self.train_rng = np.random.default_rng([s["seed"], s["generation"], 2])
         self.epoch = 0.0
         self.history = []  # (epoch, training loss, test loss)
-        self.blowup = None  # the epoch at which the weights ran away
+        self.stopped = None  # why the run stopped, in words, once it has diverged
         running = keep_running and self.run.running and len(self.xa) > 0
         self.run.reset()
         if running:
@@ -156,8 +179,22 @@ class Playground(Demo):
         self.losses = (loss(self.xa, self.ya), loss(self.xb, self.yb))
         self.accuracy = mlp.accuracy(self.net, self.xb, self.yb) if len(self.xb) else None
         if self.losses[0] is not None:
+            if self.history and self.history[-1][0] == self.epoch:  # the data changed under it
+                self.history.pop()
             self.history.append((self.epoch, *self.losses))
             thin(self.history, KEEP)
+
+    def _overshot(self):
+        """Whether the training loss has climbed well above where it started: the steps
+        overshoot. Then the run stops, saying why."""
+        if not self.history or self.losses[0] is None:
+            return False
+        start = max(self.history[0][1], math.log(2))  # the untrained net's, or a 50/50 guess's
+        if self.losses[0] <= OVERSHOOT * start:
+            return False
+        self.run.status = "diverged"
+        self.stopped = words.overshot_text(int(self.epoch), self.history[0][1], self.losses[0])
+        return True
 
     def _sgd_steps(self, k):
         """k SGD steps, for the run: "diverged" if the weights ran away (then they, and the
@@ -169,17 +206,17 @@ class Playground(Demo):
                 self.epoch = self.epoch_at_start + next(self.sgd)
         if runaway(self.net.theta):  # a weight past a million, or not a number at all
             self.net.theta[:], self.epoch = safe, safe_epoch
-            self.blowup = int(self.epoch)
+            self.stopped = words.diverged_text(int(self.epoch))
             return "diverged"
         return None
 
     def _draw(self, nodes):
         """Run the network over the whole plane: the boundary, and (if `nodes`) what each
-        neuron responds to."""
+        neuron responds to, in pictures and in words."""
         grid = self.net.forward(GRID)  # every neuron over the plane, in one pass
         self.boundary = boundary_image(grid.a[-1][:, 0])
         if nodes:
-            self.images = network_images(grid.a, self.net.activation)
+            self.images, self.node_words = network_pictures(grid.a, self.net.activation)
             self.frames_since_images = 0
 
     # ---------------------------------------------------------------- input
@@ -239,8 +276,8 @@ class Playground(Demo):
         outcome = self.run.advance(lambda: self._sgd_steps(CHUNK), budget=TICK_BUDGET)
         self._record()
         self.frames_since_images += 1
-        if outcome == "diverged":
-            self.note = words.diverged_text(self.blowup)
+        if outcome == "diverged" or self._overshot():
+            self.note = self.stopped
 
     def step(self, _=None):
         """One whole epoch: every training point once."""
@@ -251,8 +288,8 @@ class Playground(Demo):
         steps = math.ceil(len(self.xa) / self.state["batch"])
         outcome = self.run.advance(lambda: self._sgd_steps(steps), n=1)
         self._record()
-        if outcome == "diverged":
-            self.note = words.diverged_text(self.blowup)
+        if outcome == "diverged" or self._overshot():
+            self.note = self.stopped
         else:
             self.run.status = "paused"
             self.note = f"Epoch {int(self.epoch)}: {self._loss_words()}."
@@ -324,38 +361,38 @@ class Playground(Demo):
         self._add_point(self.state["px"], self.state["py"])
 
     def _add_point(self, x, y):
+        """A point of the reader's, added to the data there is: the network carries on."""
         s = self.state
         if len(s["own_points"]) >= MAX_OWN:
             self.note = f"That is {MAX_OWN} points, the most this figure holds."
             return
         s["own_points"].append([float(x), float(y), s["next_class"]])
-        s["dataset"] = "yours"
-        self._new_data()
+        self._new_data(new_network=False)
+        role = "train on" if own_split(len(s["own_points"]), s["train"])[-1] else "test on"
         self.note = (f"Added a point of {CLASS_NAMES[s['next_class']]} at ({signed(x, 1)}, "
-                     f"{signed(y, 1)}); {count(len(s['own_points']), 'point')} of your own.")
+                     f"{signed(y, 1)}), to {role}; {count(len(s['own_points']), 'point')} of "
+                     f"your own.")
 
     def clear_points(self, _=None):
         self.state["own_points"] = []
-        if self.state["dataset"] == "yours":
-            self._new_data()
+        self._new_data(new_network=False)
         self.note = "Your points are cleared."
 
     # ------------------------------------------------------------ the one-example view
 
     def next_stage(self, _=None):
-        """One more stage of the example's step; the last applies the update it showed."""
-        if not len(self.xa):
-            self.note = "There are no points to learn from: add some first."
-            return
-        if self.run.status == "diverged":
-            self.note = "The run has diverged: press Reset first."
+        """One more stage of the example's step; the last applies the update it showed.
+        Before the first, the view shows the example itself (stage 0): the first press
+        goes straight to the first layer."""
+        if not self._can_step():
             return
         self.run.pause()
         shown, last = self.example_step, last_stage(len(self.net.W))
         if shown is None or shown.stage == last:
             k = self.state["example"] - 1
             self.example_step = example.take(self.net, self.xa[k:k + 1], self.ya[k:k + 1],
-                                             self.state["lr"], float(self.state["l2"]))
+                                             self.state["lr"], self.state["l2"])
+            self.example_step.stage = 1
         else:
             shown.stage += 1
             if shown.stage == last:
@@ -364,8 +401,25 @@ class Playground(Demo):
         self.note = example.summary(self.example_step, self.net.activation)
 
     def again(self, _=None):
+        """Back to stage 0: the example, before its step."""
+        if not self._can_step():
+            return
         self.example_step = None
-        self.next_stage()
+        self.note = f"Back to the start: {example.start_title(*self._example())}"
+
+    def _can_step(self):
+        if not len(self.xa):
+            self.note = "There are no points to learn from: add some first."
+            return False
+        if self.run.status == "diverged":
+            self.note = "The run has diverged: press Reset first."
+            return False
+        return True
+
+    def _example(self):
+        """The picked example: x [2], its class."""
+        k = self.state["example"] - 1
+        return self.xa[k], int(self.ya[k, 0])
 
     actions: ClassVar = {
         "play": play, "pause": pause, "tick": tick, "step": step, "reset": restart,
@@ -383,8 +437,7 @@ class Playground(Demo):
         return words.shape_words(self.state["hidden"], self.net.n_params)
 
     def _example_words(self):
-        k = self.state["example"] - 1
-        return words.describe_example(self.xa[k], int(self.ya[k, 0]))
+        return words.describe_example(*self._example())
 
     # ---------------------------------------------------------------- drawing
 
@@ -402,7 +455,7 @@ class Playground(Demo):
             "accuracy": "—" if self.accuracy is None else f"{signed(100 * self.accuracy, 0)}%",
             "n-params": big(net.n_params),
             "shape": self._shape_words(),
-            "status": words.status_text(self.run, self.epoch, self.blowup),
+            "status": words.status_text(self.run, self.epoch, self.stopped),
             "summary": self.note,
             "btn-play": "Pause" if running else "Play",
             "n-train": str(len(self.xa)),
@@ -410,7 +463,12 @@ class Playground(Demo):
             "batch-shown": str(s["batch"]),
             "example-shown": str(s["example"]),
             "example-where": self._example_words() if len(self.xa) else "no points yet",
-            **example.texts(step, net.activation, len(net.W)),
+            "plane-words": (f"The background, what the network answers across the plane: "
+                            f"{self.node_words[-1][0]}; blue is class 1, orange class 0."),
+            **example.texts(step, net.activation, len(net.W),
+                            self._example() if len(self.xa) else None),
+            **words.notices(self.run.status, self.epoch, self.losses[1], self.accuracy,
+                            self.history, len(self.state["own_points"])),
         }
         attrs = {
             "btn-play": {"data-action": "pause" if running else "play"},
@@ -425,7 +483,8 @@ class Playground(Demo):
         return {
             "text": text,
             "svg": {"points": self.points_svg,
-                    "network": network(sizes, net.W, self.images, numbers, focus, label),
+                    "network": network(sizes, net.W, self.images, numbers, focus, label,
+                                       self.node_words),
                     "curve": curves(self.history)},
             "images": {"boundary": self.boundary},
             "attrs": attrs,

@@ -17,6 +17,7 @@ from ..datasets import EXTENT
 from .format import big, signed
 from .format import loss as show_loss
 from .pixels import png_data_url
+from .playground_example import node_name
 from .svg import axes, esc, num, points, svg, tag
 
 SIDE = 48  # boundary heatmap pixels per side; the neuron heatmaps take every third one
@@ -39,8 +40,9 @@ def boundary_image(p):
     return png_data_url(heat(2.0 * p.reshape(SIDE, SIDE) - 1.0))
 
 
-def node_images(a, kind):
-    """One small heatmap per neuron from its activations a [SIDE², n] over the plane.
+def node_values(a, kind):
+    """What each neuron's heatmap shows, from its activations a [SIDE², n] over the plane:
+    v [n, 16, 16] in [−1, 1], top row first.
 
     kind: the activation (tanh and sigmoid have fixed ranges, −1 to 1 and 0 to 1; ReLU and
     linear are scaled by their largest value), "input" for the inputs themselves, or "output".
@@ -54,15 +56,63 @@ def node_images(a, kind):
         v = small
     else:
         v = small / np.maximum(np.abs(small).max(axis=(0, 1)), 1.0)
-    rgba = heat(np.moveaxis(v, -1, 0))  # [n, h, w, 4]
-    return [png_data_url(img) for img in rgba]
+    return np.clip(np.moveaxis(v, -1, 0), -1.0, 1.0)
 
 
-def network_images(activations, activation):
-    """Every layer's heatmaps, inputs first, from the activations over GRID (a Pass's `a`)."""
+def node_images(v):
+    """One small heatmap per neuron, from node_values' v [n, h, w]."""
+    return [png_data_url(img) for img in heat(v)]
+
+
+SIDES = ("right", "top right", "top", "top left", "left", "bottom left", "bottom", "bottom right")
+
+
+def node_words(v):
+    """What one neuron's picture shows, in words, from its values v [h, w] in [−1, 1] (top row
+    first): where it is high (blue) and where low (orange).
+
+    >>> across = np.tile(np.linspace(-1, 1, 16), (16, 1))  # low on the left, high on the right
+    >>> node_words(across), node_words(-across.T)
+    ('blue (high) towards the right, orange (low) towards the left', 'blue (high) towards the top, orange (low) towards the bottom')
+    """
+    h, w = v.shape
+    high, low = v > 0.25, v < -0.25
+    if high.mean() > 0.9:
+        return "blue (high) almost everywhere"
+    if low.mean() > 0.9:
+        return "orange (low) almost everywhere"
+    if high.mean() + low.mean() < 0.1:
+        return "pale (undecided) almost everywhere"
+    ys, xs = np.mgrid[0:h, 0:w]
+    x, y = (2 * xs - (w - 1)) / (w - 1), ((h - 1) - 2 * ys) / (h - 1)  # −1 to 1, y upwards
+
+    def centre(mask):
+        return np.array([x[mask].mean(), y[mask].mean()]) if mask.any() else np.zeros(2)
+
+    d = centre(high) - centre(low)  # from where it is low to where it is high
+    if np.hypot(*d) < 0.3:
+        r = np.hypot(x, y)
+        inner = (r[high].mean() if high.any() else 1.0) - (r[low].mean() if low.any() else 1.0)
+        if inner < -0.2:
+            return "blue (high) in the middle, orange (low) around it"
+        if inner > 0.2:
+            return "orange (low) in the middle, blue (high) around it"
+        return "patches of blue (high) and orange (low)"
+    k = round(np.arctan2(d[1], d[0]) / (np.pi / 4)) % 8
+    if not low.any():
+        return f"blue (high) towards the {SIDES[k]}, pale elsewhere"
+    if not high.any():
+        return f"orange (low) towards the {SIDES[(k + 4) % 8]}, pale elsewhere"
+    return f"blue (high) towards the {SIDES[k]}, orange (low) towards the {SIDES[(k + 4) % 8]}"
+
+
+def network_pictures(activations, activation):
+    """Every layer's heatmaps and what each shows in words, inputs first, from the activations
+    over GRID (a Pass's `a`): ([[PNG data URL]], [[words]])."""
     last = len(activations) - 1
-    return [node_images(a, "input" if l == 0 else "output" if l == last else activation)
-            for l, a in enumerate(activations)]
+    values = [node_values(a, "input" if l == 0 else "output" if l == last else activation)
+              for l, a in enumerate(activations)]
+    return [node_images(v) for v in values], [[node_words(n) for n in v] for v in values]
 
 
 PLANE = 240.0  # SVG units per side of the plane's figure
@@ -90,9 +140,10 @@ def plane_points(xa, ya, xb, yb, marked=None):
 
 
 HALF_ROW = 24  # px: a neuron takes two half-rows, so any layer can be centred among another's
+HALF_ROW_NUMBERS = 46  # px: ... and more when its numbers (up to three lines) sit under it
 NODE = 40  # px: a neuron's square
 LINK_WIDTH = (0.5, 2.5, 6.0)  # px: a weight's line is 0.5 + 2.5 × |weight| wide, at most 6
-NUMBERS_AT = (NODE / 2 + 4, -NODE / 2 + 9)  # a node's numbers: their first line, from its centre
+NUMBERS_AT = NODE / 2 + 13  # px: a node's first line of numbers, below its centre
 
 
 def column(layer, n_layers):
@@ -100,56 +151,58 @@ def column(layer, n_layers):
     return f"{100 * (layer + 0.5) / n_layers:.4g}%"
 
 
-def row(i, n, tallest):
+def row(i, n, tallest, half=HALF_ROW):
     """The y (px) of neuron i's centre in a layer of n, centred among `tallest` neurons."""
-    return (tallest - n + 2 * i + 1) * HALF_ROW
+    return (tallest - n + 2 * i + 1) * half
 
 
-def network(sizes, weights, images, numbers, focus, label):
+def network(sizes, weights, images, numbers, focus, label, words):
     """The network as one SVG: a column per layer of `sizes` (inputs first), each neuron a
-    square showing its heatmap (`images[layer][i]`, a PNG data URL) and, beside it, its
-    `numbers[(layer, i)]` (lines of text) if any; every weight of `weights` ([n_l + 1,
-    n_{l+1}] each, biases last) a line from neuron to neuron: blue positive, orange negative,
-    wider when larger. The weight layer `focus` (an index, or None) and the neurons it feeds
-    are picked out. `label` is its accessible name."""
+    square showing its heatmap (`images[layer][i]`, a PNG data URL, described by
+    `words[layer][i]`) and, under it, its `numbers[(layer, i)]` (lines of text) if any; every
+    weight of `weights` ([n_l + 1, n_{l+1}] each, biases last) a line from neuron to neuron:
+    blue positive, orange negative, wider when larger. The weight layer `focus` (an index, or
+    None) and the neurons it feeds are picked out. `label` is its accessible name."""
     n_layers, tallest = len(sizes), max(sizes[:-1])
+    half = HALF_ROW_NUMBERS if numbers else HALF_ROW
     thin, grow, widest = LINK_WIDTH
     lines = []
     for l, W in enumerate(weights):
         x0, x1 = column(l, n_layers), column(l + 1, n_layers)
         kind = " is-focus" if focus == l else ""
         for i, ws in enumerate(W[:-1].tolist()):  # the biases (last row) have no line
-            y0 = row(i, sizes[l], tallest)
+            y0 = row(i, sizes[l], tallest, half)
             for j, w in enumerate(ws):
                 lines.append(f'<line x1="{x0}" y1="{y0}" x2="{x1}" '
-                             f'y2="{row(j, sizes[l + 1], tallest)}" '
+                             f'y2="{row(j, sizes[l + 1], tallest, half)}" '
                              f'stroke-width="{min(thin + grow * abs(w), widest):.1f}" '
                              f'class="{"w-pos" if w > 0 else "w-neg"}{kind}"/>')
     body = tag("g", "".join(lines), class_="links")
     shown = ""  # every node's numbers go on top of every node and line
-    dx, dy = NUMBERS_AT
+    last = n_layers - 1
     for l, n in enumerate(sizes):
         # A nested <svg> at the column's centre: inside it, x is measured from there in px.
         nodes, texts = "", ""
         for i in range(n):
-            y = row(i, n, tallest)
+            y = row(i, n, tallest, half)
             nodes += tag("g", (
-                tag("rect", x=num(-NODE / 2), y=num(y - NODE / 2), width=num(NODE),
-                    height=num(NODE), rx="3", class_="node-box")
+                f"<title>{esc(node_name(l, i, last))}: {esc(words[l][i])}</title>"
+                + tag("rect", x=num(-NODE / 2), y=num(y - NODE / 2), width=num(NODE),
+                      height=num(NODE), rx="3", class_="node-box")
                 + tag("image", href=images[l][i], x=num(1 - NODE / 2), y=num(y + 1 - NODE / 2),
                       width=num(NODE - 2), height=num(NODE - 2), preserveAspectRatio="none")),
                 class_="node is-focus" if focus is not None and focus + 1 == l else "node",
-                data_node=f"{l}-{i}")
-            spans = "".join(tag("tspan", esc(line), x=num(dx), dy="1.15em" if k else "0")
+                data_node=f"{l}-{i}", role="img")
+            spans = "".join(tag("tspan", esc(line), x="0", dy="1.15em" if k else "0")
                             for k, line in enumerate(numbers.get((l, i), ())))
             if spans:
-                texts += tag("text", spans, x=num(dx), y=num(y + dy), class_="num",
-                             data_node=f"{l}-{i}")
+                texts += tag("text", spans, x="0", y=num(y + NUMBERS_AT), class_="num",
+                             text_anchor="middle", data_node=f"{l}-{i}")
         body += tag("svg", nodes, x=column(l, n_layers), overflow="visible", class_="layer")
         if texts:
             shown += tag("svg", texts, x=column(l, n_layers), overflow="visible")
     return tag("svg", f"<title>{esc(label)}</title>{body}{shown}", width="100%",
-               height=num(2 * tallest * HALF_ROW), role="img", class_="network",
+               height=num(2 * tallest * half), role="group", class_="network",
                xmlns="http://www.w3.org/2000/svg")
 
 
@@ -189,10 +242,11 @@ def curves(history):
             body += tag("polyline", points=points(pts), class_=cls)
     inner = tag("svg", body, x=num(CURVE_PAD), y="6", width=num(CURVE_W), height=num(CURVE_H),
                 viewBox=f"0 0 {num(CURVE_W)} {num(CURVE_H)}")
-    first = big(epochs[0]) if history else "0"
+    first = epochs[0] if history else 0.0
     last = big(epochs[-1]) if history else "0"
-    frame = axes(CURVE_PAD, 6, CURVE_W, CURVE_H, (first, last), ("0", signed(top, 2)),
-                 "epoch →", "loss")
+    # The axis spans at least one epoch, so even a curve of one point has an axis to read.
+    frame = axes(CURVE_PAD, 6, CURVE_W, CURVE_H, (big(first), big(first + span)),
+                 ("0", signed(top, 2)), "epoch →", "loss")
     now = history[-1] if history else (0, None, None)
     label = (f"Loss curves over {last} epochs: training loss now {show_loss(now[1], 3)}, "
              f"test loss {show_loss(now[2], 3)}.")

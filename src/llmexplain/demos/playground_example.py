@@ -1,6 +1,7 @@
 """The playground's one-example view: one real training step on one point, a stage at a time.
 
-For a network of L weight layers, stage 0 shows the example; stages 1 to L the forward pass
+For a network of L weight layers, stage 0 shows the example (before its step is taken: the
+first press of Next step takes it and goes on to stage 1); stages 1 to L the forward pass
 (each neuron's weighted sum z and activation a); L + 1 the output's error; L + 2 to 2L + 1 the
 backward pass, right to left (each neuron's error δ, each weight's gradient and update); and
 2L + 2 applies the update. Every function takes the values it shows, never the demo itself.
@@ -28,6 +29,7 @@ class ExampleStep:
     y: np.ndarray  # [1, 1]
     lr: float
     lr_text: str  # the learning rate as the reader picked it: "0.00001", never "1e-05"
+    l2_text: str  # the L2 strength as the reader picked it; "0" for none
     z: list
     a: list
     delta: list
@@ -39,12 +41,12 @@ class ExampleStep:
     stage: int = 0
 
 
-def take(net, x, y, lr_text, l2):
+def take(net, x, y, lr_text, l2_text):
     """Forward and backward on the example x [1, 2], y [1, 1] with the trainer's own functions;
     nothing is applied yet (see apply)."""
-    ps = net.backward(net.forward(x), y, l2)  # a Pass: buffers, valid until the next pass
+    ps = net.backward(net.forward(x), y, float(l2_text))  # a Pass: buffers, valid until the next pass
     return ExampleStep(
-        x=x.copy(), y=y.copy(), lr=float(lr_text), lr_text=lr_text,
+        x=x.copy(), y=y.copy(), lr=float(lr_text), lr_text=lr_text, l2_text=l2_text,
         z=[z[0].copy() for z in ps.z], a=[a[0].copy() for a in ps.a],
         delta=[d[0].copy() for d in ps.delta], W=[w.copy() for w in net.W],
         G=[g.copy() for g in net.G], gradient=net.grad.copy(), before=mlp.loss(net, x, y))
@@ -113,13 +115,18 @@ def weight_items(step):
     return out
 
 
+def start_title(x, y):
+    """Stage 0: the example x [2] of class y, before its step."""
+    return (f"The example: x₁ = {signed(x[0], 2)}, x₂ = {signed(x[1], 2)}, of {CLASS_NAMES[y]}. "
+            f"Press Next step: the first layer works out its sums.")
+
+
 def title(step, activation):
     """What the stage shows, in words, for a network whose hidden layers use `activation`."""
     L, k = len(step.W), step.stage
     p, y = float(step.a[-1][0]), int(step.y[0, 0])
     if k == 0:
-        return (f"The example: x₁ = {signed(step.x[0, 0], 2)}, x₂ = {signed(step.x[0, 1], 2)}, "
-                f"of {CLASS_NAMES[y]}. Next: the first layer works out its sums.")
+        return start_title(step.x[0], y)
     if k <= L:
         where = "the output" if k == L else f"layer {k}"
         act = "sigmoid" if k == L else activation
@@ -132,8 +139,11 @@ def title(step, activation):
     if k <= 2 * L + 1:
         l = 2 * L + 1 - k
         into = "the output" if l == L - 1 else f"layer {l + 1}"
+        l2 = ("" if float(step.l2_text) == 0 else
+              f", plus {step.l2_text} × the weight itself (L2 pulls every weight towards 0; "
+              f"the biases are not pulled)")
         return (f"Backward, the weights into {into}: each weight's gradient is the input it "
-                f"carried times the error δ at its end; its update is −{step.lr_text} × "
+                f"carried times the error δ at its end{l2}; its update is −{step.lr_text} × "
                 f"gradient. "
                 + ("The error then flows back through the weights to the layer before." if l
                    else "That reaches the inputs: every weight has its share of the blame."))
@@ -141,10 +151,12 @@ def title(step, activation):
             f"{sig(step.after)} after.")
 
 
-def texts(step, activation, n_weight_layers):
-    """The view's heading and its stage counter ("3 of 8"), before and during a step."""
+def texts(step, activation, n_weight_layers, example=None):
+    """The view's heading and its stage counter ("3 of 8"), before and during a step;
+    `example`: (x [2], class) of the picked example, or None if there is none."""
     if step is None:
-        return {"example-title": "Press Next step to send the picked example through the network.",
+        return {"example-title": (start_title(*example) if example is not None else
+                                  "There are no points to learn from: add some first."),
                 "example-stage": f"0 of {last_stage(n_weight_layers)}"}
     return {"example-title": title(step, activation),
             "example-stage": f"{step.stage} of {last_stage(n_weight_layers)}"}

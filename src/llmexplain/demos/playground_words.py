@@ -31,12 +31,53 @@ def diverged_text(epoch):
                           "to numbers too large to compute with.")
 
 
-def status_text(run, epoch, blowup):
-    """The status line of the training `run`, now at `epoch`; `blowup`: where it diverged."""
+def overshot_text(epoch, start, now):
+    """Why a run stopped whose training loss climbed from `start` (untrained) to `now`."""
+    return diverged_words(
+        f"at epoch {epoch}",
+        f"Each step jumped past the bottom of the valley and landed higher up the other side, "
+        f"so the training loss grew instead of shrinking: from {show_loss(start, 3)} before "
+        f"any training to {show_loss(now, 3)}, worse than a network that only guesses "
+        f"(0.693).")
+
+
+def status_text(run, epoch, stopped):
+    """The status line of the training `run`, now at `epoch`; `stopped`: why it diverged."""
     if run.status == "diverged":
-        return diverged_text(blowup)
+        return stopped
     return status_words(run, ready="Ready: the weights are random, so the network guesses.",
                         running="Training…", where="at", progress=f"epoch {int(epoch)}")
+
+
+def notices(status, epoch, test, accuracy, history, own):
+    """The bold lines above the plane and the loss curves: what to look for in them now.
+    `test`: the test loss now (or None); `history`: (epoch, training, test loss) so far;
+    `own`: how many of the points are the reader's."""
+    if status == "diverged":
+        plane = "The steps overshoot: the colours flip about instead of settling."
+        curve = "The training loss climbed instead of falling."
+    elif not history or epoch == 0:
+        plane = ("The colours are the untrained network’s guesses: press Play and watch them "
+                 "take the shape of the points.")
+        curve = "Nothing trained yet: press Play or Step to draw the curves."
+    else:
+        follow = ("" if accuracy is None else " roughly" if 0.7 <= accuracy < 0.9 else
+                  " do not yet" if accuracy < 0.7 else "")
+        right = "" if accuracy is None else f": {signed(100 * accuracy, 0)}% of the test points right"
+        plane = f"After {count(int(epoch), 'epoch')} the colours{follow} follow the points{right}."
+        tests = [h[2] for h in history if h[2] is not None]
+        if history[-1][1] > 0.9 * history[0][1]:
+            curve = "The losses have hardly moved: the network has not found the shape yet."
+        elif test is None:
+            curve = "The training loss falls; there are no test points to check it on."
+        elif len(tests) > 3 and min(tests) < 0.8 * test:
+            curve = ("The test loss is rising while the training loss falls: it is memorising "
+                     "its training points.")
+        else:
+            curve = "Both losses fall together: what it learns holds for points it never saw."
+    if own:
+        plane += f" {count(own, 'point')} of yours are in the data."
+    return {"notice-plane": plane, "notice-curve": curve}
 
 
 def network_layers(hidden):

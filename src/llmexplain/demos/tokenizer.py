@@ -81,7 +81,7 @@ class Tokenizing(Demo):
         self.tokenizers = {}
         self.read("ours")
         self.sizes = {"ours": len(self.tokenizers["ours"]), "gpt4": count_lines(path(GPT4))}
-        self.first = first_merges(self.tokenizers["ours"].tokens)
+        self.first = {}  # tokenizer -> its first ten merges, worked out the first time shown
         self.chips = {}  # (tokenizer, id) -> chip(its bytes), worked out the first time drawn
         # The tokenizer chosen, and the one drawn: they differ only while GPT-4's loads.
         self.tokenizer = self.use = s["tokenizer"]
@@ -180,7 +180,9 @@ class Tokenizing(Demo):
                 "per-token": per_token,
                 "size-ours": big(self.sizes["ours"]),
                 "size-gpt4": big(self.sizes["gpt4"]),
-                "first-merges": self.first,
+                "first-merges": self.first_merges(),
+                "merges-who": NAMES[self.use],
+                "notice": notice(self.ids, self.chip, n_chars, name),
                 "max-chars": big(MAX_CHARS),
                 "limit": limit_text(self.given),
                 "mended": mended_text(self.mended),
@@ -207,6 +209,11 @@ class Tokenizing(Demo):
             "values": {"text": self.text, "token": self.token},
             "running": self.loading,
         }
+
+    def first_merges(self):
+        if self.use not in self.first:
+            self.first[self.use] = first_merges(self.tokenizers[self.use].tokens)
+        return self.first[self.use]
 
     def picked_text(self):
         if not self.ids:
@@ -247,6 +254,18 @@ def chip(raw):
 def first_merges(tokens, n=10):
     """The first n tokens a tokenizer learned (after the 256 single bytes), as chips show them."""
     return "  ".join(chip(tokens[i])[0] for i in range(bpe.BYTES, bpe.BYTES + n))
+
+
+def notice(ids, chip, n_chars, name):
+    """The bold line above the chips: what to look for in them. `chip(id)` gives a token's
+    chip text and whether it is only part of a character."""
+    if not ids:
+        return "Type something to see it cut into tokens."
+    if any(chip(i)[1] for i in ids[:MAX_CHIPS]):
+        return ("Dashed chips are pieces of one character: it took more than one token to "
+                "write it.")
+    return (f"{signed(n_chars / len(ids), 1)} characters a token with {name}: common words "
+            f"stay whole, rarer ones are cut into pieces.")
 
 
 def limit_text(given):

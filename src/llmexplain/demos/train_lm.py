@@ -184,6 +184,7 @@ class TrainLM(Demo):
                 "status": figures.status(self.run, HYPER.steps),
                 "btn-play": "Pause" if running else "Play",
                 "curve-list": figures.curve_words(self.heldout_curve),
+                "notice": figures.notice(self.heldout_curve, steps, HYPER.steps),
                 "summary": self.note,
             },
             "svg": {"curve": figures.curve(self.train_curve, self.heldout_curve, steps)},

@@ -57,6 +57,17 @@ def samples(kept):
             for s, text in reversed(kept)]
 
 
+def notice(heldout, steps, last):
+    """The bold line above the curve: how far the held-out score has come."""
+    first, now = heldout[0][1], heldout[-1][1]
+    if len(heldout) < 2:
+        return (f"Untrained, it is about as surprised as a random guess: {first:.2f} bits per "
+                f"character on text it never trains on.")
+    done = "Finished: " if steps >= last else f"After {steps:,} steps, "
+    return (f"{done}{now:.2f} bits per character on text it never trains on, down from "
+            f"{first:.2f} before any training.")
+
+
 def status(run, last):
     return status_words(run, ready="Ready: random numbers, not yet trained.",
                         running="Training…", where="after",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import embeddings as emb
+from . import map_labels as labels
 from .format import signed
 from .svg import esc, num, svg, tag
 
@@ -34,11 +35,11 @@ GROUPS = (
                 "head eye face heart foot arm leg nose mouth ear hair house church school garden "
                 "street room door window table chair bed")),
 )
-W, H, PAD = 480.0, 320.0, 14.0  # the map's box in SVG units, and the margin inside it
+W, H, PAD = 340.0, 300.0, 14.0  # the map's box in SVG units (about a phone's width in px), margin
 ZOOM_STEP, MAX_ZOOM = 1.6, 6  # each zoom step magnifies 1.6×; 1.6⁶ ≈ 17×
-CELL_W, CELL_H = 6.0, 12.0  # the grid that keeps labels from overlapping
-CHAR_W = 5.8  # average width of a label's letter at the map's font size
+FONT, FONT_PICKED = 11.5, 14.0  # label sizes in SVG units: at a phone's width, 11 px or more
 NEAR_PX = 16.0  # a click this close to a word picks it
+ARROWS = "→↗↑↖←↙↓↘"  # towards a word beyond the edge, by its direction (east first, anticlockwise)
 
 
 @dataclass
@@ -129,8 +130,29 @@ def hit(m, view, unit, selected, near, fx, fy):
     return int(rows[i]) if gap[i] <= NEAR_PX else None
 
 
+def extra_words(m, word, selected, near):
+    """The words drawn that are not among the map's own, in words: ', and 3 more near “king”'."""
+    own = set(m.rows.tolist())
+    more = [r for r in near if r not in own]
+    if selected not in own:
+        return f", with “{word}”" + (f" and {len(more)} of its nearest" if more else "")
+    return f", and {len(more)} more near “{word}”" if more else ""
+
+
+def edge(x0, y0, x1, y1):
+    """Where the line from (x0, y0) (inside the box) towards (x1, y1) leaves it, a little
+    inside, and the arrow that points on along it."""
+    dx, dy = x1 - x0, y1 - y0
+    t = min([(lim - x0) / dx for lim in (PAD, W - PAD) if dx and (lim - x0) / dx > 0] +
+            [(lim - y0) / dy for lim in (PAD, H - PAD) if dy and (lim - y0) / dy > 0] + [1.0])
+    arrow = ARROWS[round(np.arctan2(-dy, dx) / (np.pi / 4)) % 8]
+    return x0 + t * dx, y0 + t * dy, arrow
+
+
 def draw(m, view, table, selected, near):
-    """The map as SVG text: the selected word ringed, lines to its neighbours.
+    """The map as SVG text: the selected word ringed, lines to its neighbours, and labels that
+    never overlap. The selected word and its neighbours are always labelled: one beyond the
+    edge of the view gets a label at the edge, with an arrow pointing its way.
 
     The loop over a few hundred words writes its elements directly, with one decimal, not
     through svg.tag: it runs on every click, and in the browser every call counts.
@@ -139,6 +161,7 @@ def draw(m, view, table, selected, near):
     inside = (sxy[:, 0] >= 0) & (sxy[:, 0] <= W) & (sxy[:, 1] >= 0) & (sxy[:, 1] <= H)
     rows, group, xs, ys = rows.tolist(), group.tolist(), sxy[:, 0].tolist(), sxy[:, 1].tolist()
     at = {r: (x, y) for r, x, y in zip(rows, xs, ys)}
+    shown_at = {r: k for k, r in enumerate(rows) if inside[k]}
     near_set = set(near)
 
     body = tag("rect", x="0", y="0", width=num(W), height=num(H), class_="map-bg")
@@ -146,29 +169,56 @@ def draw(m, view, table, selected, near):
     for r in near:  # lines first, so the dots sit on top
         x, y = at[r]
         body += tag("line", x1=num(sx), y1=num(sy), x2=num(x), y2=num(y), class_="map-link")
-    # Labels: the selected word's first, then its neighbours', then the most frequent words';
-    # a label that would overlap one already placed is left out.
-    order = sorted(np.flatnonzero(inside).tolist(),
-                   key=lambda i: (rows[i] != selected, rows[i] not in near_set, rows[i]))
-    taken = set()
-    dots, labels = [], []
-    for i in order:
-        r, g, x, y = rows[i], group[i], xs[i], ys[i]
-        word = esc(table.words[r])
-        kind = " is-selected" if r == selected else " is-near" if r in near_set else ""
-        colour = f"k{g}" if g >= 0 else "k-none"
-        size = 6 if r == selected else 4.5 if r in near_set else 3
-        dots.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{size}" class="dot {colour}{kind}">'
-                    f"<title>{word}</title></circle>")
-        x0 = x + size + 2
-        cells = {(c, k) for c in range(int(x0 // CELL_W), int((x0 + CHAR_W * len(word)) // CELL_W) + 1)
-                 for k in range(int((y - 8) // CELL_H), int((y + 3) // CELL_H) + 1)}
-        if r == selected or not cells & taken:
-            taken |= cells
-            labels.append(f'<text x="{x0:.1f}" y="{y + 3.5:.1f}" class="map-label{kind}">{word}</text>')
-    body += "".join(reversed(dots)) + "".join(labels)  # the selected dot drawn last, on top
 
-    label = (f"Map of {len(m.rows)} common words, placed by their two main directions (PCA); "
-             f"{int(inside.sum())} words in view, zoom {magnified(view.zoom)}. "
-             f"“{table.words[selected]}” is ringed, lines join it to its nearest words.")
+    def size(r):
+        return 6 if r == selected else 4.5 if r in near_set else 3
+
+    board = labels.Board(W, H)
+    for r in [selected, *near]:  # the dots that matter are never covered by words
+        if r in shown_at:
+            x, y = at[r]
+            board.take((x - size(r), y - size(r), x + size(r), y + size(r)))
+    placed = []  # (label text, class, x, baseline, anchor, leader from)
+    for r in [selected, *near]:  # always labelled: at the dot, or at the edge towards it
+        kind = " is-selected" if r == selected else " is-near"
+        word = table.words[r]
+        font = FONT_PICKED if r == selected else FONT
+        if r in shown_at:
+            x, y = at[r]
+            label = labels.Label(word, x, y, size(r), font, bold=True)
+        else:
+            ox, oy = (sx, sy) if selected in shown_at else (W / 2, H / 2)
+            x, y, arrow = edge(ox, oy, *at[r])
+            word = f"{word} {arrow}" if arrow in "↗→↘" else f"{arrow} {word}"
+            label, kind = labels.Label(word, x, y, 0, font, bold=True), kind + " is-off"
+        spot = board.place(label, must=True)
+        far = abs(spot[0] - x) > label.r + 4 or abs(spot[1] - 0.35 * font - y) > label.r + 9
+        placed.append((word, kind, *spot, (x, y) if far and r in shown_at else None))
+    order = sorted((k for r, k in shown_at.items() if r != selected and r not in near_set),
+                   key=lambda k: rows[k])  # the most frequent words first
+    for k in order:
+        spot = board.place(labels.Label(table.words[rows[k]], xs[k], ys[k], 3, FONT))
+        if spot:
+            placed.append((table.words[rows[k]], "", *spot, None))
+
+    dots = []
+    for r, k in sorted(shown_at.items(), key=lambda rk: (rk[0] == selected, rk[0] in near_set)):
+        g = group[k]
+        kind = " is-selected" if rows[k] == selected else " is-near" if r in near_set else ""
+        dots.append(f'<circle cx="{xs[k]:.1f}" cy="{ys[k]:.1f}" r="{size(r)}" '
+                    f'class="dot {f"k{g}" if g >= 0 else "k-none"}{kind}">'
+                    f"<title>{esc(table.words[r])}</title></circle>")
+    leaders, texts = [], []
+    for word, kind, x, y, anchor, dot in placed:
+        if dot:
+            leaders.append(f'<line x1="{dot[0]:.1f}" y1="{dot[1]:.1f}" x2="{x:.1f}" '
+                           f'y2="{y - 0.35 * FONT:.1f}" class="map-leader"/>')
+        texts.append(f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" '
+                     f'class="map-label{kind}">{esc(word)}</text>')
+    body += "".join(leaders) + "".join(dots) + "".join(texts)
+
+    label = (f"Map of {len(m.rows)} common words{extra_words(m, table.words[selected], selected, near)}, "
+             f"placed by their two main directions (PCA); {len(shown_at)} words in view, "
+             f"zoom {magnified(view.zoom)}. “{table.words[selected]}” is ringed, lines join it "
+             f"to its nearest words: {', '.join(table.words[r] for r in near)}.")
     return svg(body, W, H, label)
