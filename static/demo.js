@@ -188,14 +188,13 @@ export class Demo {
       this.showError("");
       this.apply(msg.reply);
     }
-    // For bench/: the reader's input to its answer on screen; a tick that changed the figure,
-    // from its sending; and how long Python took over each.
+    // For bench/: the reader's input to its answer painted on screen; a tick that changed the
+    // figure, from its sending; and how long Python took over each.
     const t0 = this.inflight.t0;
-    const now = performance.now();
     if (this.inflight.name === "tick" && msg.type === "render" && !msg.reply?.unchanged) {
-      performance.measure(`llmexplain:tick:${this.name}`, { start: this.inflight.sent, end: now });
+      afterPaint(`llmexplain:tick:${this.name}`, this.inflight.sent);
     } else if (t0 !== null && t0 !== undefined) {
-      performance.measure(`llmexplain:input:${this.name}`, { start: t0, end: now });
+      afterPaint(`llmexplain:input:${this.name}`, t0);
     }
     if (msg.ms !== undefined && !msg.reply?.unchanged) {
       performance.mark(`llmexplain:python:${this.name}`,
@@ -324,6 +323,19 @@ export class Demo {
     el.replaceChildren(...made);
     if (focused >= 0 && made.length) made[Math.min(focused, made.length - 1)].focus();
   }
+}
+
+// A measure from `start` to the end of the next frame: the style, layout and paint the change
+// costs count, not only the DOM mutation. A task queued from requestAnimationFrame runs once
+// that frame is drawn.
+const painted = new MessageChannel();
+const afterFrame = [];
+painted.port1.onmessage = () => afterFrame.shift()?.();
+function afterPaint(name, start) {
+  requestAnimationFrame(() => {
+    afterFrame.push(() => performance.measure(name, { start, end: performance.now() }));
+    painted.port2.postMessage(null);
+  });
 }
 
 // A figure's part of the page's address: its link state as base64url JSON (compact, and

@@ -81,7 +81,10 @@ function showDownloads(file, bytes) {
   setState("loading", `Downloading ${[...downloading.keys()].join(", ")} (${mb.toFixed(1)} MB)…`);
 }
 
-function started() {
+function started(demo) {
+  if (demo.live && !performance.getEntriesByName("llmexplain:first-live").length) {
+    performance.mark("llmexplain:first-live");
+  }
   if ([...demos.values()].every((d) => d.el.dataset.state !== "loading" || !d.channel.ready)) live();
 }
 
