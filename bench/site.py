@@ -181,6 +181,9 @@ def drive(profile, page, path, demo, presses, timeout_s):
     """Press ←/→ on a demo's first slider; returns the input→output times in ms."""
     measure = f"llmexplain:input:{demo['name']}"
     slider = demo["slider"]
+    # A figure with a worker of its own starts when the reader comes near it.
+    page.locator(f'[id="{demo["id"]}"]').scroll_into_view_if_needed()
+    page.wait_for_selector(f'[id="{demo["id"]}"][data-state=live]', timeout=timeout_s * 1000)
     page.evaluate("(name) => performance.clearMeasures(name)", measure)
     page.focus(f'[id="{slider["id"]}"]')
     # Alternate so the knob never sits at an end, where a press changes nothing.
