@@ -59,6 +59,7 @@ export class Demo {
     this.retry?.addEventListener("click", () => {
       this.retry.hidden = true;
       this.showError("");
+      if (this.state) this.restored = JSON.stringify(this.state); // as the reader left it
       this.start();
     });
     this.copy = el.querySelector("[data-demo-copy]");

@@ -14,7 +14,6 @@ const retry = status.querySelector("[data-status-retry]");
 
 const FRAGMENT_MAX = 2000; // characters of address the figures' states may take
 const PART_MAX = 4000; // a longer part of a link is not read: no figure writes one
-const downloading = new Map(); // data file name -> bytes, while a worker fetches it
 const demos = new Map(); // figure id -> Demo
 const channels = new Map(); // worker name -> Channel
 let config = null;
@@ -72,13 +71,25 @@ function writeAddress() {
   }, 400);
 }
 
-function showDownloads(file, bytes) {
-  if (bytes === null) downloading.delete(file);
-  else downloading.set(file, bytes);
-  if (root.dataset.state !== "loading") return;
-  if (!downloading.size) return setState("loading", "Starting the demos…");
-  const mb = [...downloading.values()].reduce((a, b) => a + b, 0) / 1e6;
-  setState("loading", `Downloading ${[...downloading.keys()].join(", ")} (${mb.toFixed(1)} MB)…`);
+// The main worker's downloads, in the bytes a reader pays for: "6.1 of 14.5 MB".
+function showProgress(channel, done, total) {
+  if (channel.name !== "main" || root.dataset.state !== "loading") return;
+  const mb = (n) => (n / 1e6).toFixed(1);
+  setState("loading", done < total ? `Getting the calculator ready: ${mb(done)} of ${mb(total)} MB` :
+    "Starting the calculator…");
+}
+
+// The data files of a worker's figures that are within a screen of the view when it starts:
+// it fetches them beside the runtime. The others' are fetched when their figure is created.
+function nearData(channel) {
+  const files = new Set();
+  for (const demo of channel.figures.values()) {
+    const box = demo.el.getBoundingClientRect();
+    if (box.bottom > -innerHeight && box.top < 2 * innerHeight) {
+      for (const file of config.needs?.[demo.name] ?? []) files.add(file);
+    }
+  }
+  return [...files];
 }
 
 function started(demo) {
@@ -97,12 +108,12 @@ function live() {
   const waiting = all.filter((d) => !d.live && d.el.dataset.state !== "error" && d.channel.worker).length;
   const later = all.filter((d) => !d.channel.worker && !d.channel.failed).length;
   const figures = (n) => `${n} figure${n > 1 ? "s" : ""}`;
-  const startLater = later ? ` (${figures(later)} with ${later > 1 ? "their" : "its"} own Python ` +
-    `start${later > 1 ? "" : "s"} when you reach ${later > 1 ? "them" : "it"})` : "";
-  setState("ready", dead ? `Python is running in your browser, but ${figures(dead)} could not start; ` +
-    "the message is beside it." :
-    waiting ? `Python is running in your browser; ${figures(waiting)} ${waiting > 1 ? "are" : "is"} still starting.` :
-    `Python is running in your browser: every figure is live${startLater}.`);
+  const startLater = later ? `; ${later > 1 ? `${later} more start` : "one more starts"} when you reach ` +
+    `${later > 1 ? "them" : "it"}` : "";
+  setState("ready", dead ? `The calculator runs in your browser, but ${figures(dead)} could not start: ` +
+    `see the message beside ${dead > 1 ? "each" : "it"}.` :
+    waiting ? `The calculator runs in your browser; ${figures(waiting)} ${waiting > 1 ? "are" : "is"} still starting.` :
+    `The calculator runs in your browser: every figure is live${startLater}.`);
   for (const demo of demos.values()) demo.flush();
 }
 
@@ -117,7 +128,9 @@ const near = new IntersectionObserver((entries) => {
 
 const hooks = {
   stage: (channel, text) => { if (channel.name === "main") setState("loading", `${text}…`); },
-  loading: showDownloads,
+  progress: showProgress,
+  prefetch: nearData,
+  loading: () => {}, // a figure says itself that it is loading
   fail,
   ready(channel) {
     if (channel.name === "main") performance.mark("llmexplain:runtime-ready");
@@ -143,10 +156,11 @@ async function boot() {
     fail({ name: "main", figures: demos }, "this browser lacks WebAssembly or Web Workers.");
     return;
   }
-  setState("loading", "Starting Python in your browser…");
+  setState("loading", "Getting the calculator ready…");
   const abs = (url) => new URL(url, document.baseURI).href;
   const workerConfig = {
     ...config, worker: abs(config.worker), indexURL: abs(config.indexURL), lockFileURL: abs(config.lockFileURL),
+    boot: config.boot.map((f) => ({ ...f, url: abs(f.url) })),
     data: Object.fromEntries(Object.entries(config.data || {}).map(([n, e]) => [n, { ...e, url: abs(e.url) }])),
   };
   channels.clear();

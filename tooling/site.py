@@ -15,7 +15,7 @@ import threading
 import time
 from pathlib import Path
 
-from tooling import DEFAULT_CACHE, DEFAULT_SITE, ROOT, data, log, render, runtime, serve
+from tooling import DEFAULT_CACHE, DEFAULT_SITE, ROOT, compress, data, log, render, runtime, serve
 from tooling.fetch import BuildError, discard, integrity
 
 # The first line of a site's _headers marks a folder this build made: the build replaces only
@@ -66,19 +66,35 @@ def build(site=DEFAULT_SITE, cache=DEFAULT_CACHE):
 def build_into(site, cache):
     """Everything the site holds, written into the empty folder `site`. Returns the pages."""
     config = runtime.ship(site, cache)
+    config["data"] = data.ship(site, cache)
+    # What a browser that accepts brotli downloads for each (tooling.compress): the bytes
+    # the page's progress line counts.
+    sent = compress.precompress([site / f["url"] for f in config["boot"]] +
+                                [site / e["url"] for e in config["data"].values()], cache)
+    for entry in [*config["boot"], *config["data"].values()]:
+        entry["sent"] = sent[site / entry["url"]]
     (site / "assets").mkdir()
     assets = render.hashed_assets(site)
     imports = render.import_map(assets)
     meta_policy = serve.policy([integrity(imports.encode())])
     config.update({"worker": assets["worker.js"][0], "workerIntegrity": assets["worker.js"][1],
                    "packages": ["llmexplain"], "bootTimeoutSeconds": 120,
-                   "dataTimeoutSeconds": DATA_TIMEOUT_SECONDS, "data": data.ship(site, cache),
+                   "dataTimeoutSeconds": DATA_TIMEOUT_SECONDS, "needs": needs(),
                    "allow": render.dom_allow()})
     # The pre-render reads data where the worker puts it in the page: one folder.
     os.environ["LLMEXPLAIN_DATA"] = str(data.data_folder(cache))
     pages = render.render_pages(site, assets, config, meta_policy, imports)
+    compress.precompress([site / p for p in pages] + [site / url for url, _ in assets.values()], cache)
     (site / "_headers").write_text(STAMP + "\n" + serve.headers_file(serve.headers(meta_policy)))
     return pages
+
+
+def needs():
+    """The data files each demo reads from its start (worker.js fetches those of the figures
+    in view beside the runtime)."""
+    from llmexplain.demos import DEMOS
+
+    return {name: list(demo.data) for name, demo in sorted(DEMOS.items()) if demo.data}
 
 
 def check_target(site):
