@@ -308,21 +308,38 @@ export class Demo {
     }
   }
 
-  // Rebuilds a slot's children from plain data; keyboard focus stays at the same position.
+  // Makes a slot's children match plain data, in place: an element whose tag, text and
+  // attributes are unchanged is left alone, so a reply that changes three of 2,000 token
+  // chips costs the page three chips of style and paint, not 2,000. Keyboard focus stays at
+  // the same position.
   fill(el, list) {
     const focused = [...el.children].indexOf(document.activeElement);
-    const made = list.map(({ tag, text, attrs }) => {
+    list.forEach(({ tag, text, attrs }, i) => {
       if (!allowed.tags.has(tag)) throw new Error(`element <${tag}> is not allowed`);
-      const child = document.createElement(tag);
-      child.textContent = text;
-      for (const [attr, value] of Object.entries(attrs || {})) {
-        if (!allowed.attribute.test(attr)) throw new Error(`attribute ${attr} is not allowed`);
-        if (value !== null && value !== false) child.setAttribute(attr, value === true ? "" : String(value));
+      let child = el.children[i];
+      if (child?.localName !== tag) {
+        const made = document.createElement(tag);
+        if (child) child.replaceWith(made);
+        else el.append(made);
+        child = made;
       }
-      return child;
+      if (child.textContent !== text) child.textContent = text;
+      const want = attrs || {};
+      for (const attr of [...child.attributes]) {
+        const value = want[attr.name];
+        if (value === undefined || value === null || value === false) child.removeAttribute(attr.name);
+      }
+      for (const [attr, value] of Object.entries(want)) {
+        if (!allowed.attribute.test(attr)) throw new Error(`attribute ${attr} is not allowed`);
+        if (value === null || value === false) continue;
+        const shown = value === true ? "" : String(value);
+        if (child.getAttribute(attr) !== shown) child.setAttribute(attr, shown);
+      }
     });
-    el.replaceChildren(...made);
-    if (focused >= 0 && made.length) made[Math.min(focused, made.length - 1)].focus();
+    while (el.children.length > list.length) el.lastElementChild.remove();
+    if (focused >= 0 && list.length && !el.contains(document.activeElement)) {
+      el.children[Math.min(focused, list.length - 1)].focus();
+    }
   }
 }
 
