@@ -5,6 +5,7 @@
 // The protocol, all of it. Page -> worker:
 //   boot {config, name, prefetch}      load Pyodide and our package; fetch the data files
 //                                      `prefetch` meanwhile (its figures' near the reader's view)
+//   prefetch {files}                   fetch these data files now (no answer)
 //   create {id, seq, name, params, base}  make a figure from its state; answers render
 //   event {id, seq, name, value}       an input or an action; answers render
 //   pointer {id, seq, name, at}        a click or a drag, as fractions of the box; answers render
@@ -101,6 +102,11 @@ export class Channel {
     } else {
       this.figures.get(msg.id)?.receive(msg);
     }
+  }
+
+  // Data files its figures will need, fetched now, beside whatever it is doing.
+  prefetch(files) {
+    if (this.worker && files.length) this.worker.postMessage({ type: "prefetch", files });
   }
 
   post(msg) {

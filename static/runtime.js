@@ -3,6 +3,7 @@
 // line, and keeps each figure's state in the page's address so a link reopens the page
 // as the reader left it. demo.js wires one figure; channel.js talks to one worker.
 
+import { adopt, earlyChannel, workerConfig } from "./boot.js";
 import { Channel } from "./channel.js";
 import { Demo, allow, decodePart, encodePart } from "./demo.js";
 
@@ -156,21 +157,26 @@ async function boot() {
     fail({ name: "main", figures: demos }, "this browser lacks WebAssembly or Web Workers.");
     return;
   }
-  setState("loading", "Getting the calculator ready…");
-  const abs = (url) => new URL(url, document.baseURI).href;
-  const workerConfig = {
-    ...config, worker: abs(config.worker), indexURL: abs(config.indexURL), lockFileURL: abs(config.lockFileURL),
-    boot: config.boot.map((f) => ({ ...f, url: abs(f.url) })),
-    data: Object.fromEntries(Object.entries(config.data || {}).map(([n, e]) => [n, { ...e, url: abs(e.url) }])),
-  };
+  if (root.dataset.state !== "loading" || statusText.textContent.startsWith("The figures are")) {
+    setState("loading", "Getting the calculator ready…");
+  }
+  const settings = workerConfig(config);
   channels.clear();
+  const early = earlyChannel(); // boot.js started it while the page was still arriving
+  if (early) channels.set("main", early);
   for (const demo of demos.values()) {
-    if (!channels.has(demo.worker)) channels.set(demo.worker, new Channel(demo.worker, workerConfig, hooks));
+    if (!channels.has(demo.worker)) channels.set(demo.worker, new Channel(demo.worker, settings, hooks));
     demo.channel = channels.get(demo.worker);
     demo.channel.figures.set(demo.id, demo);
   }
-  if (!channels.has("main")) channels.set("main", new Channel("main", workerConfig, hooks));
-  channels.get("main").boot();
+  if (!channels.has("main")) channels.set("main", new Channel("main", settings, hooks));
+  const main = channels.get("main");
+  if (early) {
+    adopt(early, hooks);
+    early.prefetch(nearData(early));
+  } else {
+    main.boot();
+  }
 }
 
 // A figure's published value goes to every figure that listens to its topic, in any worker.

@@ -285,6 +285,11 @@ const handlers = {
   boot: (msg) => boot(msg.config, String(msg.name), msg.prefetch || [])
     .catch((err) => postMessage({ type: "fatal", message: bootFailure(err) })),
   create,
+  prefetch: (msg) => {
+    for (const file of Array.isArray(msg.files) ? msg.files : []) {
+      if (Object.hasOwn(settings.data ?? {}, file)) fetchData(file).catch(() => {}); // create() reports it
+    }
+  },
   event: (msg) => call(api.event, msg, [msg.id, msg.name, msg.value]),
   pointer: (msg) => call(api.pointer, msg, [msg.id, msg.name, Number(msg.at?.[0]), Number(msg.at?.[1])]),
   state: (msg) => answer(msg, "state", () => ({ state: JSON.parse(api.state(msg.id)) })),
@@ -305,6 +310,7 @@ onunhandledrejection = (e) => postMessage({ type: "fatal", message: bootFailure(
 onmessage = (e) => {
   const msg = e.data;
   const handler = msg && typeof msg === "object" && Object.hasOwn(handlers, msg.type) ? handlers[msg.type] : null;
+  if (msg?.type === "prefetch" && settings.data) return handler(msg); // no answer, any time after boot
   if (!handler || (msg.type !== "boot" && (!api || typeof msg.id !== "string"))) {
     const why = !handler ? `unknown message type ${JSON.stringify(msg?.type ?? null).slice(0, 40)}` :
       !api ? "Python is not ready yet" : "the message names no figure";
