@@ -116,6 +116,31 @@ function live() {
     waiting ? `The calculator runs in your browser; ${figures(waiting)} ${waiting > 1 ? "are" : "is"} still starting.` :
     `The calculator runs in your browser: every figure is live${startLater}.`);
   for (const demo of demos.values()) demo.flush();
+  if (!registering) registering = keepForLater();
+}
+
+// A repeat visit, even offline, gets the site's files from its service worker (static/sw.js).
+// Registered once the figures are live, so it takes nothing from the first visit; and only
+// the one this page was built with: the browser registers a URL, not bytes, so they are
+// checked first.
+let registering = null;
+const usedData = new Set(); // data files the workers fetched
+async function keepForLater() {
+  const sw = config.serviceWorker;
+  if (!sw || !navigator.serviceWorker) return;
+  try {
+    const checked = await fetch(sw.url, { integrity: sw.integrity, cache: "no-store" });
+    if (!checked.ok) return;
+    await navigator.serviceWorker.register(sw.url, { scope: "./", updateViaCache: "none" });
+    const ready = await navigator.serviceWorker.ready;
+    // What this visit used before the service worker was there: it keeps them.
+    const settings = workerConfig(config);
+    const urls = [location.href, ...performance.getEntriesByType("resource").map((e) => e.name),
+                  ...settings.boot.map((f) => f.url), ...[...usedData].map((n) => settings.data[n]?.url)];
+    ready.active?.postMessage({ type: "keep", urls: urls.filter(Boolean) });
+  } catch {
+    // Without it, a repeat visit still has the browser's HTTP cache.
+  }
 }
 
 // A worker other than "main" starts when one of its figures comes within a screen of view,
@@ -131,7 +156,7 @@ const hooks = {
   stage: (channel, text) => { if (channel.name === "main") setState("loading", `${text}…`); },
   progress: showProgress,
   prefetch: nearData,
-  loading: () => {}, // a figure says itself that it is loading
+  loading: (file) => usedData.add(file), // a figure says itself that it is loading
   fail,
   ready(channel) {
     if (channel.name === "main") performance.mark("llmexplain:runtime-ready");

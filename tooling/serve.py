@@ -166,7 +166,7 @@ def encodings(header):
         name, _, params = part.strip().partition(";")
         q = params.strip().removeprefix("q=") if params.strip().startswith("q=") else "1"
         try:
-            if float(q) > 0:
+            if float(q) > 0 and name.strip():
                 accepted.add(name.strip())
         except ValueError:
             pass
