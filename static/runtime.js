@@ -119,11 +119,12 @@ function live() {
   if (!registering) registering = keepForLater();
 }
 
-// A repeat visit, even offline, gets the site's files from its service worker (static/sw.js).
-// Registered once the figures are live, so it takes nothing from the first visit; and only
-// the one this page was built with: the browser registers a URL, not bytes, so they are
-// checked first.
+// A repeat visit works offline with the site's service worker (static/sw.js), which keeps a
+// copy of each file this page used. Registered once the figures are live, so it takes nothing
+// from the first visit; and only the one this page was built with: the browser registers a
+// URL, not bytes, so they are checked first.
 let registering = null;
+let keeper = null; // the active service worker, once registered
 const usedData = new Set(); // data files the workers fetched
 async function keepForLater() {
   const sw = config.serviceWorker;
@@ -132,15 +133,22 @@ async function keepForLater() {
     const checked = await fetch(sw.url, { integrity: sw.integrity, cache: "no-store" });
     if (!checked.ok) return;
     await navigator.serviceWorker.register(sw.url, { scope: "./", updateViaCache: "none" });
-    const ready = await navigator.serviceWorker.ready;
-    // What this visit used before the service worker was there: it keeps them.
+    keeper = (await navigator.serviceWorker.ready).active;
     const settings = workerConfig(config);
-    const urls = [location.href, ...performance.getEntriesByType("resource").map((e) => e.name),
-                  ...settings.boot.map((f) => f.url), ...[...usedData].map((n) => settings.data[n]?.url)];
-    ready.active?.postMessage({ type: "keep", urls: urls.filter(Boolean) });
+    keep([location.href, ...performance.getEntriesByType("resource").map((e) => e.name),
+          ...settings.boot.map((f) => f.url), ...[...usedData].map((n) => settings.data[n]?.url)]);
   } catch {
     // Without it, a repeat visit still has the browser's HTTP cache.
   }
+}
+
+function keep(urls) {
+  keeper?.postMessage({ type: "keep", urls: urls.filter(Boolean) });
+}
+
+function dataUsed(file) {
+  usedData.add(file);
+  if (keeper) keep([workerConfig(config).data[file]?.url]);
 }
 
 // A worker other than "main" starts when one of its figures comes within a screen of view,
@@ -156,7 +164,7 @@ const hooks = {
   stage: (channel, text) => { if (channel.name === "main") setState("loading", `${text}…`); },
   progress: showProgress,
   prefetch: nearData,
-  loading: (file) => usedData.add(file), // a figure says itself that it is loading
+  loading: (file, bytes) => bytes === null && dataUsed(file), // arrived (a figure says itself it loads)
   fail,
   ready(channel) {
     if (channel.name === "main") performance.mark("llmexplain:runtime-ready");

@@ -80,12 +80,23 @@ def wait_for_service_worker(page):
     page.evaluate("() => navigator.serviceWorker.ready.then(() => null)")
 
 
+def forget_http_cache(context, page):
+    """Empty the browser's HTTP cache, so an offline visit has only the service worker."""
+    context.new_cdp_session(page).send("Network.clearBrowserCache")
+
+
 def test_a_repeat_visit_works_offline_from_the_service_worker(browser, base_url):
     context = fresh(browser)
     page = context.new_page()
     page.goto(base_url + "how-llms-work.html")
     wait_ready(page)
     wait_for_service_worker(page)
+    for pattern in (r"assets/runtime\.", r"\.wasm", r"numpy.*\.whl", r"\.zip"):
+        for _ in range(100):  # the page hands it the files it used; it keeps them meanwhile
+            if kept_copy(page, pattern):
+                break
+            page.wait_for_timeout(100)
+    forget_http_cache(context, page)
     page.close()
     context.set_offline(True)
     page = context.new_page()
@@ -97,28 +108,50 @@ def test_a_repeat_visit_works_offline_from_the_service_worker(browser, base_url)
     context.close()
 
 
+def kept_copy(page, pattern):
+    """The URL and text of the service worker's copy of the file matching `pattern`."""
+    return page.evaluate("""async (pattern) => {
+      const cache = await caches.open("llmexplain-files");
+      for (const request of await cache.keys()) {
+        if (new RegExp(pattern).test(request.url)) return [request.url, await (await cache.match(request)).text()];
+      }
+      return null;
+    }""", pattern)
+
+
 def test_a_damaged_copy_in_the_service_workers_cache_is_never_served(browser, base_url):
     context = fresh(browser)
     page = context.new_page()
     page.goto(base_url + "how-llms-work.html")
     wait_ready(page)
     wait_for_service_worker(page)
-    # The runtime.js the worker keeps, replaced by other bytes under the same name.
-    damaged = page.evaluate("""async () => {
-      const cache = await caches.open("llmexplain-files");
-      const url = (await cache.keys()).map((r) => r.url).find((u) => /assets\\/runtime\\./.test(u));
-      await cache.put(url, new Response("document.title = 'tampered';",
-                                        { headers: { "Content-Type": "text/javascript" } }));
-      return url;
-    }""")
+    for _ in range(50):  # the page hands it the files it used; it keeps them meanwhile
+        if kept_copy(page, r"assets/runtime\."):
+            break
+        page.wait_for_timeout(100)
+    url, _ = kept_copy(page, r"assets/runtime\.")
+    page.evaluate("""async (url) => (await caches.open("llmexplain-files")).put(url,
+      new Response("document.title = 'tampered';", { headers: { "Content-Type": "text/javascript" } }))""",
+                  url)
+    forget_http_cache(context, page)
     page.close()
+    context.set_offline(True)  # only offline does it serve its copies
     page = context.new_page()
     page.goto(base_url + "how-llms-work.html")
-    wait_ready(page)  # the worker fetched it again
+    page.wait_for_selector("html[data-state=error]", state="attached", timeout=60_000)
     assert page.title() != "tampered"
-    restored = page.evaluate("""async (url) => (await (await caches.open("llmexplain-files"))
-      .match(url)).text()""", damaged)
-    assert "tampered" not in restored and "import" in restored
+    assert "runtime.js" in page.text_content("#runtime-status")  # refused, and named
+    page.close()
+    context.set_offline(False)
+    page = context.new_page()
+    page.goto(base_url + "how-llms-work.html")
+    wait_ready(page)
+    for _ in range(50):  # handed the page's files again, it fetches a good copy
+        copy = kept_copy(page, r"assets/runtime\.")
+        if copy and "tampered" not in copy[1]:
+            break
+        page.wait_for_timeout(100)
+    assert "tampered" not in copy[1] and "import" in copy[1]
     context.close()
 
 
