@@ -13,6 +13,7 @@ import statistics
 import sys
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
@@ -46,6 +47,29 @@ def log(msg):
 
 # ---------------------------------------------------------------- the browser
 
+class Slow(NamedTuple):
+    """A slower machine and link, emulated through CDP on each page the profile opens."""
+    cpu: float = 4  # Emulation.setCPUThrottlingRate: the page's main thread only (see apply)
+    mbit: float = 10  # download and upload, Mbit/s; the page's workers share it
+    rtt_ms: float = 40  # added to each request
+
+    def apply(self, page):
+        """Chromium applies the page's network conditions to its dedicated workers too
+        (measured), but refuses CPU throttling for a worker target ("Operation is only
+        supported for pages, not workers"): Python in the workers runs at this machine's speed."""
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        rate = self.mbit * 1e6 / 8
+        cdp.send("Network.emulateNetworkConditions", {
+            "offline": False, "latency": self.rtt_ms,
+            "downloadThroughput": rate, "uploadThroughput": rate})
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": self.cpu})
+        return cdp
+
+    def __str__(self):
+        return f"CPU ×{self.cpu:g} (main thread), {self.mbit:g} Mbit/s, {self.rtt_ms:g} ms added per request"
+
+
 class Profile:
     """One Chromium with a fresh user-data-dir: its HTTP cache starts empty."""
 
@@ -59,9 +83,11 @@ class Profile:
             raise BenchError(str(e)) from None
         self.base_url = base_url
         self.offsite, self.errors = [], []
+        self.finished = []  # (path, epoch ms when its response ended) for every request
         # Listening does not touch the cache (routing would). Page request events include
         # the dedicated worker's requests.
         self.context.on("request", self.check_request)
+        self.context.on("requestfinished", self.note_finished)
         for page in self.context.pages:  # the blank tab a persistent context opens with
             page.close()
 
@@ -70,9 +96,17 @@ class Profile:
         if not url.startswith(self.base_url) and urlsplit(url).scheme not in ("data", "blob", "about"):
             self.offsite.append(url)
 
-    def visit(self, path, timeout_s):
-        """Open path in a new tab and wait until the runtime settles; returns the page."""
+    def note_finished(self, request):
+        t = request.timing
+        if t["startTime"] > 0 and t["responseEnd"] >= 0:
+            self.finished.append((urlsplit(request.url).path, t["startTime"] + t["responseEnd"]))
+
+    def visit(self, path, timeout_s, slow=None):
+        """Open path in a new tab (on a slower machine and link if `slow`: a Slow) and wait
+        until the runtime settles; returns the page."""
         page = self.context.new_page()
+        if slow:
+            slow.apply(page)
         page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
         page.goto(self.base_url + path)

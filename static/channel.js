@@ -3,7 +3,9 @@
 // cannot delay a light one. Nothing here knows any demo.
 //
 // The protocol, all of it. Page -> worker:
-//   boot {config}                      load Pyodide and our package
+//   boot {config, name, prefetch}      load Pyodide and our package; fetch the data files
+//                                      `prefetch` meanwhile (its figures' near the reader's view)
+//   prefetch {files}                   fetch these data files now (no answer)
 //   create {id, seq, name, params, base}  make a figure from its state; answers render
 //   event {id, seq, name, value}       an input or an action; answers render
 //   pointer {id, seq, name, at}        a click or a drag, as fractions of the box; answers render
@@ -11,6 +13,7 @@
 //   destroy {id, seq}                  forget a figure; answers destroyed {id, seq}
 // Worker -> page:
 //   alive | stage {text} | ready | fatal {message}     while booting
+//   progress {done, total}             bytes of the files it starts with that have arrived
 //   loading {file, bytes} | loaded {file}              data files on their way
 //   render {id, seq, reply, ms} | failed {id, seq, message, retry}
 //   state {id, seq, state} | destroyed {id, seq}
@@ -35,7 +38,7 @@ async function checkedScriptURL(url, integrity, name) {
 
 export class Channel {
   // hooks: {stage(channel, text), ready(channel), fail(channel, message), loading(file, bytes|null),
-  //         restarted(channel)}
+  //         progress(channel, done, total), prefetch(channel) -> [data files to fetch at once]}
   constructor(name, config, hooks) {
     this.name = name;
     this.config = config;
@@ -74,7 +77,8 @@ export class Channel {
       this.crashed(`the page's worker.js stopped with an error (${e.message || "it could not be run"})`);
     };
     worker.onmessage = (e) => { if (worker === this.worker) this.receive(e.data, script); };
-    worker.postMessage({ type: "boot", config: this.config });
+    worker.postMessage({ type: "boot", config: this.config, name: this.name,
+                         prefetch: this.hooks.prefetch?.(this) ?? [] });
   }
 
   receive(msg, script) {
@@ -83,6 +87,8 @@ export class Channel {
       URL.revokeObjectURL(script);
     } else if (msg.type === "stage") {
       this.hooks.stage(this, msg.text);
+    } else if (msg.type === "progress") {
+      this.hooks.progress?.(this, msg.done, msg.total);
     } else if (msg.type === "fatal") {
       this.crashed(msg.message);
     } else if (msg.type === "ready") {
@@ -96,6 +102,11 @@ export class Channel {
     } else {
       this.figures.get(msg.id)?.receive(msg);
     }
+  }
+
+  // Data files its figures will need, fetched now, beside whatever it is doing.
+  prefetch(files) {
+    if (this.worker && files.length) this.worker.postMessage({ type: "prefetch", files });
   }
 
   post(msg) {

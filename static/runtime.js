@@ -3,6 +3,7 @@
 // line, and keeps each figure's state in the page's address so a link reopens the page
 // as the reader left it. demo.js wires one figure; channel.js talks to one worker.
 
+import { adopt, earlyChannel, workerConfig } from "./boot.js";
 import { Channel } from "./channel.js";
 import { Demo, allow, decodePart, encodePart } from "./demo.js";
 
@@ -14,7 +15,6 @@ const retry = status.querySelector("[data-status-retry]");
 
 const FRAGMENT_MAX = 2000; // characters of address the figures' states may take
 const PART_MAX = 4000; // a longer part of a link is not read: no figure writes one
-const downloading = new Map(); // data file name -> bytes, while a worker fetches it
 const demos = new Map(); // figure id -> Demo
 const channels = new Map(); // worker name -> Channel
 let config = null;
@@ -72,16 +72,31 @@ function writeAddress() {
   }, 400);
 }
 
-function showDownloads(file, bytes) {
-  if (bytes === null) downloading.delete(file);
-  else downloading.set(file, bytes);
-  if (root.dataset.state !== "loading") return;
-  if (!downloading.size) return setState("loading", "Starting the demos…");
-  const mb = [...downloading.values()].reduce((a, b) => a + b, 0) / 1e6;
-  setState("loading", `Downloading ${[...downloading.keys()].join(", ")} (${mb.toFixed(1)} MB)…`);
+// The main worker's downloads, in the bytes a reader pays for: "6.1 of 14.5 MB".
+function showProgress(channel, done, total) {
+  if (channel.name !== "main" || root.dataset.state !== "loading") return;
+  const mb = (n) => (n / 1e6).toFixed(1);
+  setState("loading", done < total ? `Getting the calculator ready: ${mb(done)} of ${mb(total)} MB` :
+    "Starting the calculator…");
 }
 
-function started() {
+// The data files of a worker's figures that are within a screen of the view when it starts:
+// it fetches them beside the runtime. The others' are fetched when their figure is created.
+function nearData(channel) {
+  const files = new Set();
+  for (const demo of channel.figures.values()) {
+    const box = demo.el.getBoundingClientRect();
+    if (box.bottom > -innerHeight && box.top < 2 * innerHeight) {
+      for (const file of config.needs?.[demo.name] ?? []) files.add(file);
+    }
+  }
+  return [...files];
+}
+
+function started(demo) {
+  if (demo.live && !performance.getEntriesByName("llmexplain:first-live").length) {
+    performance.mark("llmexplain:first-live");
+  }
   if ([...demos.values()].every((d) => d.el.dataset.state !== "loading" || !d.channel.ready)) live();
 }
 
@@ -94,13 +109,46 @@ function live() {
   const waiting = all.filter((d) => !d.live && d.el.dataset.state !== "error" && d.channel.worker).length;
   const later = all.filter((d) => !d.channel.worker && !d.channel.failed).length;
   const figures = (n) => `${n} figure${n > 1 ? "s" : ""}`;
-  const startLater = later ? ` (${figures(later)} with ${later > 1 ? "their" : "its"} own Python ` +
-    `start${later > 1 ? "" : "s"} when you reach ${later > 1 ? "them" : "it"})` : "";
-  setState("ready", dead ? `Python is running in your browser, but ${figures(dead)} could not start; ` +
-    "the message is beside it." :
-    waiting ? `Python is running in your browser; ${figures(waiting)} ${waiting > 1 ? "are" : "is"} still starting.` :
-    `Python is running in your browser: every figure is live${startLater}.`);
+  const startLater = later ? `; ${later > 1 ? `${later} more start` : "one more starts"} when you reach ` +
+    `${later > 1 ? "them" : "it"}` : "";
+  setState("ready", dead ? `The calculator runs in your browser, but ${figures(dead)} could not start: ` +
+    `see the message beside ${dead > 1 ? "each" : "it"}.` :
+    waiting ? `The calculator runs in your browser; ${figures(waiting)} ${waiting > 1 ? "are" : "is"} still starting.` :
+    `The calculator runs in your browser: every figure is live${startLater}.`);
   for (const demo of demos.values()) demo.flush();
+  if (!registering) registering = keepForLater();
+}
+
+// A repeat visit works offline with the site's service worker (static/sw.js), which keeps a
+// copy of each file this page used. Registered once the figures are live, so it takes nothing
+// from the first visit; and only the one this page was built with: the browser registers a
+// URL, not bytes, so they are checked first.
+let registering = null;
+let keeper = null; // the active service worker, once registered
+const usedData = new Set(); // data files the workers fetched
+async function keepForLater() {
+  const sw = config.serviceWorker;
+  if (!sw || !navigator.serviceWorker) return;
+  try {
+    const checked = await fetch(sw.url, { integrity: sw.integrity, cache: "no-store" });
+    if (!checked.ok) return;
+    await navigator.serviceWorker.register(sw.url, { scope: "./", updateViaCache: "none" });
+    keeper = (await navigator.serviceWorker.ready).active;
+    const settings = workerConfig(config);
+    keep([location.href, ...performance.getEntriesByType("resource").map((e) => e.name),
+          ...settings.boot.map((f) => f.url), ...[...usedData].map((n) => settings.data[n]?.url)]);
+  } catch {
+    // Without it, a repeat visit still has the browser's HTTP cache.
+  }
+}
+
+function keep(urls) {
+  keeper?.postMessage({ type: "keep", urls: urls.filter(Boolean) });
+}
+
+function dataUsed(file) {
+  usedData.add(file);
+  if (keeper) keep([workerConfig(config).data[file]?.url]);
 }
 
 // A worker other than "main" starts when one of its figures comes within a screen of view,
@@ -114,7 +162,9 @@ const near = new IntersectionObserver((entries) => {
 
 const hooks = {
   stage: (channel, text) => { if (channel.name === "main") setState("loading", `${text}…`); },
-  loading: showDownloads,
+  progress: showProgress,
+  prefetch: nearData,
+  loading: (file, bytes) => bytes === null && dataUsed(file), // arrived (a figure says itself it loads)
   fail,
   ready(channel) {
     if (channel.name === "main") performance.mark("llmexplain:runtime-ready");
@@ -140,20 +190,26 @@ async function boot() {
     fail({ name: "main", figures: demos }, "this browser lacks WebAssembly or Web Workers.");
     return;
   }
-  setState("loading", "Starting Python in your browser…");
-  const abs = (url) => new URL(url, document.baseURI).href;
-  const workerConfig = {
-    ...config, worker: abs(config.worker), indexURL: abs(config.indexURL), lockFileURL: abs(config.lockFileURL),
-    data: Object.fromEntries(Object.entries(config.data || {}).map(([n, e]) => [n, { ...e, url: abs(e.url) }])),
-  };
+  if (root.dataset.state !== "loading" || statusText.textContent.startsWith("The figures are")) {
+    setState("loading", "Getting the calculator ready…");
+  }
+  const settings = workerConfig(config);
   channels.clear();
+  const early = earlyChannel(); // boot.js started it while the page was still arriving
+  if (early) channels.set("main", early);
   for (const demo of demos.values()) {
-    if (!channels.has(demo.worker)) channels.set(demo.worker, new Channel(demo.worker, workerConfig, hooks));
+    if (!channels.has(demo.worker)) channels.set(demo.worker, new Channel(demo.worker, settings, hooks));
     demo.channel = channels.get(demo.worker);
     demo.channel.figures.set(demo.id, demo);
   }
-  if (!channels.has("main")) channels.set("main", new Channel("main", workerConfig, hooks));
-  channels.get("main").boot();
+  if (!channels.has("main")) channels.set("main", new Channel("main", settings, hooks));
+  const main = channels.get("main");
+  if (early) {
+    adopt(early, hooks);
+    early.prefetch(nearData(early));
+  } else {
+    main.boot();
+  }
 }
 
 // A figure's published value goes to every figure that listens to its topic, in any worker.

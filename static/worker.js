@@ -1,9 +1,11 @@
-// The page's one Python interpreter. It runs here, off the main thread, so that
+// One of the page's Python interpreters. It runs here, off the main thread, so that
 // loading Python or a long computation never freezes the page. It knows nothing
 // about demos: it forwards messages to llmexplain.page and returns its plain JSON.
 //
 // Every file it fetches is checked by the browser against the hash the build wrote
 // into the page (Subresource Integrity), and a failure names the file and says why.
+// It knows every file it needs when it starts, so it asks for all of them at once, in the
+// order they are needed, and Pyodide later gets each from there.
 
 postMessage({ type: "alive" }); // first: the page knows this script parsed and runs
 
@@ -12,6 +14,9 @@ let pyodide = null;
 let settings = {}; // the page's config
 const fetched = new Map(); // data file name -> promise of the file written into DATA_DIR
 const DATA_DIR = "/llmexplain-data"; // llmexplain.data finds it through LLMEXPLAIN_DATA
+const early = new Map(); // absolute URL -> its response, asked for when the worker started
+let pythonStarted; // resolves once Pyodide runs: data fetched before then waits for it
+const python = new Promise((resolve) => { pythonStarted = resolve; });
 
 const stage = (text) => postMessage({ type: "stage", text });
 
@@ -49,8 +54,17 @@ async function whyFailed(url, err) {
 // fetch(); this adds the hash the page expects and names the file when it fails.
 let firstFailure = null; // while booting: the root cause, when a later step fails because of it
 let booting = true;
-globalThis.fetch = async (resource, init = {}) => {
+globalThis.fetch = (resource, init = {}) => {
   const url = new URL(resource instanceof Request ? resource.url : resource, location.href).href;
+  const asked = early.get(url);
+  if (asked && (init.method || "GET") === "GET") {
+    early.delete(url); // a body is read once: a second request fetches again
+    return asked;
+  }
+  return checkedFetch(resource, init, url);
+};
+
+async function checkedFetch(resource, init, url) {
   const integrity = init.integrity || known.get(url)?.integrity;
   let response, failure;
   try {
@@ -62,7 +76,50 @@ globalThis.fetch = async (resource, init = {}) => {
   if (!failure) return response;
   if (booting) firstFailure ||= failure;
   throw failure;
-};
+}
+
+// Downloads in the order they are needed, two at a time: each arrives as early as it can,
+// and the next is already coming while Python works on the last.
+const waiting = [];
+let downloading = 0;
+function queued(start) {
+  return new Promise((resolve, reject) => {
+    waiting.push(() => {
+      downloading += 1;
+      start().then(resolve, reject).finally(() => {
+        downloading -= 1;
+        nextDownload();
+      });
+    });
+    nextDownload();
+  });
+}
+function nextDownload() {
+  while (downloading < 2 && waiting.length) waiting.shift()();
+}
+
+// The bytes on their way while starting, for the page's progress line: each file counts
+// when it has arrived whole (the browser checks its integrity before handing any of it over).
+const progress = { done: 0, total: 0 };
+function counted(bytes, promise) {
+  progress.total += bytes;
+  return promise.then((result) => {
+    progress.done += bytes;
+    if (booting) postMessage({ type: "progress", ...progress });
+    return result;
+  });
+}
+
+// Last on Python's import path: it only hears of a module no one else found, and notes it.
+const MISSED = `
+import sys
+class _Missed:
+    names = set()
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        cls.names.add(name)
+sys.meta_path.append(_Missed)
+`;
 
 // A script from checked bytes: import() cannot carry an integrity value, a blob: URL can.
 async function importChecked(url) {
@@ -75,14 +132,23 @@ async function importChecked(url) {
   }
 }
 
-async function boot(config) {
+async function boot(config, name, prefetch) {
   settings = config;
   const loadErrors = [];
-  for (const [name, integrity] of Object.entries(config.runtimeIntegrity)) {
-    known.set(new URL(name, config.indexURL).href, { name, integrity });
+  for (const file of config.boot) known.set(file.url, file);
+  for (const [file, entry] of Object.entries(config.data)) known.set(entry.url, { name: file, ...entry });
+  // Everything at once: the runtime and the wheels in the order Pyodide asks for them, then
+  // the data files of the figures already in view.
+  for (const file of config.boot) {
+    const asked = counted(file.sent, queued(() => checkedFetch(file.url, {}, file.url)));
+    asked.catch(() => {}); // a failure is reported where the file is used
+    early.set(file.url, asked);
   }
-  known.set(config.lockFileURL, { name: "pyodide-lock.json", integrity: config.lockIntegrity });
-  for (const [name, entry] of Object.entries(config.data)) known.set(entry.url, { name, ...entry });
+  for (const file of prefetch) fetchData(file).catch(() => {}); // create() reports a failure
+  // For tooling/drive.py: the modules this worker holds, and those it could not find (the
+  // stdlib shipped is trimmed to what the pages import: tooling/stdlib.py).
+  globalThis.llmexplainImported = () => JSON.stringify({ name, ...JSON.parse(pyodide.runPython(
+    "import json, sys; json.dumps({'modules': sorted(sys.modules), 'missed': sorted(_Missed.names)})")) });
   // loadPyodide never settles when WebAssembly fails to start (a missing or
   // blocked .wasm): Emscripten only logs it. Turn that log line into a failure.
   let abort;
@@ -95,7 +161,7 @@ async function boot(config) {
       if (/instantiation failed|Aborted\(/.test(text)) abort(new Error(`WebAssembly could not start (${text})`));
     };
   }
-  stage("Downloading the Python runtime");
+  stage("Getting the calculator ready");
   // Pyodide's two scripts, checked: loadPyodide skips its own import of pyodide.asm.js
   // when _createPyodideModule is already defined.
   const { loadPyodide } = await importChecked(new URL("pyodide.mjs", config.indexURL).href);
@@ -108,7 +174,8 @@ async function boot(config) {
     stdout: () => {},
     stderr: (text) => console.warn(text),
   })]).finally(() => Object.assign(console, logged));
-  stage("Loading numpy and the llmexplain package");
+  pyodide.runPython(MISSED);
+  stage("Starting the calculator");
   // loadPackage resolves even when a wheel is missing or fails its checksum;
   // the failure only reaches errorCallback, so collect it and fail loudly.
   await pyodide.loadPackage(config.packages, {
@@ -116,13 +183,15 @@ async function boot(config) {
     errorCallback: (text) => loadErrors.push(text),
   });
   if (loadErrors.length) throw firstFailure || new Error(loadErrors.join(" "));
-  stage("Starting the demos");
+  stage("Starting the figures");
   const page = pyodide.pyimport("llmexplain.page");
   // borrowed from `page`, which we keep
   api = { create: page.create, event: page.event, pointer: page.pointer, needs: page.needs,
           state: page.state, destroy: page.destroy };
   pyodide.FS.mkdirTree(DATA_DIR);
+  pythonStarted();
   booting = false;
+  for (const url of early.keys()) console.warn(`worker: ${nameOf(url)} was downloaded and not used`);
   postMessage({ type: "ready" });
 }
 
@@ -141,14 +210,40 @@ function bootFailure(err) {
   return `${lastLine(err).replace(/[.]?$/, ".")} Reload the page to try again.`;
 }
 
-function call(fn, msg, args) {
+// A reply {"fetch": [files]} asks for data files first (a figure reads some only when the
+// reader asks for them): they are fetched, and the call repeated once.
+async function call(fn, msg, args, again = true) {
   const started = performance.now();
+  let reply;
   try {
-    const reply = JSON.parse(fn(...args));
-    postMessage({ type: "render", id: msg.id, seq: msg.seq, reply, ms: performance.now() - started });
+    reply = JSON.parse(fn(...args));
   } catch (err) {
     console.error(`demo ${msg.id}: ${err && err.message ? err.message : err}`);
     postMessage({ type: "failed", id: msg.id, seq: msg.seq, message: lastLine(err) });
+    return;
+  }
+  if (reply.fetch && again) {
+    if (await ensureData(msg, reply.fetch)) call(fn, msg, args, false);
+    return; // answered by the call repeated, or by ensureData's failure
+  }
+  if (reply.fetch) {
+    postMessage({ type: "failed", id: msg.id, seq: msg.seq, message: `${reply.fetch} was fetched but not found` });
+    return;
+  }
+  postMessage({ type: "render", id: msg.id, seq: msg.seq, reply, ms: performance.now() - started });
+}
+
+// The data files a figure needs before it can go on; false (and the figure told, with a
+// Retry) if one could not be had.
+async function ensureData(msg, files) {
+  try {
+    await Promise.all(files.map(fetchData));
+    return true;
+  } catch (err) {
+    console.error(`demo ${msg.id}: ${err.message}`);
+    postMessage({ type: "failed", id: msg.id, seq: msg.seq, retry: true,
+                  message: `${err.message} Press Retry to try again.` });
+    return false;
   }
 }
 
@@ -161,9 +256,12 @@ function fetchData(name) {
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), settings.dataTimeoutSeconds * 1000);
     postMessage({ type: "loading", file: name, bytes: entry.bytes });
-    fetched.set(name, fetch(entry.url, { signal: timeout.signal })
-      .then((r) => r.arrayBuffer())
-      .then((buf) => pyodide.FS.writeFile(`${DATA_DIR}/${name}`, new Uint8Array(buf)))
+    const asked = queued(() => fetch(entry.url, { signal: timeout.signal }).then((r) => r.arrayBuffer()));
+    fetched.set(name, (booting ? counted(entry.sent, asked) : asked)
+      .then(async (buf) => {
+        await python;
+        pyodide.FS.writeFile(`${DATA_DIR}/${name}`, new Uint8Array(buf));
+      })
       .catch(async (err) => {
         fetched.delete(name); // a later try may succeed
         throw err instanceof FileError ? err : await whyFailed(entry.url, err);
@@ -177,21 +275,21 @@ function fetchData(name) {
 }
 
 async function create(msg) {
-  try {
-    await Promise.all(JSON.parse(api.needs(msg.name)).map(fetchData));
-  } catch (err) {
-    console.error(`demo ${msg.id}: ${err.message}`);
-    postMessage({ type: "failed", id: msg.id, seq: msg.seq, retry: true,
-                  message: `${err.message} Press Retry to try again.` });
-    return;
+  if (await ensureData(msg, JSON.parse(api.needs(msg.name)))) {
+    call(api.create, msg, [msg.id, msg.name, String(msg.params), String(msg.base ?? "{}")]);
   }
-  call(api.create, msg, [msg.id, msg.name, String(msg.params), String(msg.base ?? "{}")]);
 }
 
 // Each message type the page sends, and what answers it (see channel.js for the protocol).
 const handlers = {
-  boot: (msg) => boot(msg.config).catch((err) => postMessage({ type: "fatal", message: bootFailure(err) })),
+  boot: (msg) => boot(msg.config, String(msg.name), msg.prefetch || [])
+    .catch((err) => postMessage({ type: "fatal", message: bootFailure(err) })),
   create,
+  prefetch: (msg) => {
+    for (const file of Array.isArray(msg.files) ? msg.files : []) {
+      if (Object.hasOwn(settings.data ?? {}, file)) fetchData(file).catch(() => {}); // create() reports it
+    }
+  },
   event: (msg) => call(api.event, msg, [msg.id, msg.name, msg.value]),
   pointer: (msg) => call(api.pointer, msg, [msg.id, msg.name, Number(msg.at?.[0]), Number(msg.at?.[1])]),
   state: (msg) => answer(msg, "state", () => ({ state: JSON.parse(api.state(msg.id)) })),
@@ -212,6 +310,7 @@ onunhandledrejection = (e) => postMessage({ type: "fatal", message: bootFailure(
 onmessage = (e) => {
   const msg = e.data;
   const handler = msg && typeof msg === "object" && Object.hasOwn(handlers, msg.type) ? handlers[msg.type] : null;
+  if (msg?.type === "prefetch" && settings.data) return handler(msg); // no answer, any time after boot
   if (!handler || (msg.type !== "boot" && (!api || typeof msg.id !== "string"))) {
     const why = !handler ? `unknown message type ${JSON.stringify(msg?.type ?? null).slice(0, 40)}` :
       !api ? "Python is not ready yet" : "the message names no figure";

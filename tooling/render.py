@@ -39,11 +39,16 @@ def checked_items(demo, slot, items, allow=None):
     return items
 
 
+# Served from the site's root under its own name, written by the build (tooling/site.py): a
+# service worker's scope is the folder of its URL, and its URL must stay the same.
+SERVICE_WORKER = "sw.js"
+
+
 def hashed_assets(site):
     """Every file in static/ copied to site/assets/<stem>.<hash>.<ext>: name -> (url, integrity)."""
     assets = {}
     for path in sorted(STATIC.iterdir()):
-        if path.is_file():
+        if path.is_file() and path.name != SERVICE_WORKER:
             data = path.read_bytes()
             name = f"{path.stem}.{short_hash(data)}{path.suffix}"
             (site / "assets" / name).write_bytes(data)

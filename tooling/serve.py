@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from tooling import DEFAULT_SITE
+from tooling.compress import COMPRESS
 from tooling.fetch import BuildError
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -80,9 +81,6 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map: ClassVar = {**http.server.SimpleHTTPRequestHandler.extensions_map,
                       ".wasm": "application/wasm", ".mjs": "text/javascript",
                       ".js": "text/javascript", ".whl": "application/zip"}
-    # Compressed as static hosts do, so local timings and byte counts are realistic.
-    # Zips and wheels are compressed already.
-    GZIP = frozenset({".wasm", ".js", ".mjs", ".json", ".html", ".css", ".svg", ".txt", ".tiktoken"})
     timeout = 30  # seconds an idle connection may hold a thread
     # Answer even a garbled request line with a status line (HTTP/0.9 would send none).
     default_request_version = "HTTP/1.0"
@@ -107,18 +105,26 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         if real != root and not real.startswith(root + os.sep):  # a symlink out of the site
             self.send_error(404, "File not found")
             return None
-        if (path.suffix in self.GZIP and path.is_file()
-                and "gzip" in self.headers.get("Accept-Encoding", "")):
+        # Compressed as a well-set static host does, so local timings and byte counts are
+        # realistic: the build's .br where the browser accepts brotli, else gzip made here.
+        accepted = encodings(self.headers.get("Accept-Encoding", ""))
+        if path.suffix in COMPRESS and path.is_file() and accepted & {"br", "gzip"}:
             stat = path.stat()
             if not_modified_since(self.headers.get("If-Modified-Since"), stat.st_mtime):
                 self.send_response(304)  # an HTML page revisited: no-cache means "ask first"
                 self.end_headers()
                 return None
-            body = gzipped(path, stat.st_mtime_ns)
+            packed = path.with_name(path.name + ".br")
+            if "br" in accepted and packed.is_file() and os.path.realpath(packed).startswith(root + os.sep):
+                encoding, body = "br", packed.read_bytes()
+            elif "gzip" in accepted:
+                encoding, body = "gzip", gzipped(path, stat.st_mtime_ns)
+            else:
+                return super().send_head()
             self.send_response(200)
             self.send_header("Last-Modified", self.date_time_string(int(stat.st_mtime)))
             self.send_header("Content-Type", self.guess_type(str(path)))
-            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Encoding", encoding)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Vary", "Accept-Encoding")
             self.end_headers()
@@ -151,6 +157,20 @@ class Server(http.server.ThreadingHTTPServer):
         if not isinstance(error, (ConnectionError, TimeoutError)):
             print(f"serve: error answering {client_address[0]}: "
                   f"{type(error).__name__}: {error}", file=sys.stderr, flush=True)
+
+
+def encodings(header):
+    """The content codings an Accept-Encoding header accepts ("gzip;q=0" refuses gzip)."""
+    accepted = set()
+    for part in header.lower().split(","):
+        name, _, params = part.strip().partition(";")
+        q = params.strip().removeprefix("q=") if params.strip().startswith("q=") else "1"
+        try:
+            if float(q) > 0 and name.strip():
+                accepted.add(name.strip())
+        except ValueError:
+            pass
+    return accepted
 
 
 def not_modified_since(header, mtime):

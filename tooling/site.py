@@ -7,6 +7,7 @@ concurrent build leaves the previous site as it was.
 
 import contextlib
 import fcntl
+import json
 import os
 import signal
 import sys
@@ -15,7 +16,7 @@ import threading
 import time
 from pathlib import Path
 
-from tooling import DEFAULT_CACHE, DEFAULT_SITE, ROOT, data, log, render, runtime, serve
+from tooling import DEFAULT_CACHE, DEFAULT_SITE, ROOT, compress, data, log, render, runtime, serve
 from tooling.fetch import BuildError, discard, integrity
 
 # The first line of a site's _headers marks a folder this build made: the build replaces only
@@ -66,19 +67,53 @@ def build(site=DEFAULT_SITE, cache=DEFAULT_CACHE):
 def build_into(site, cache):
     """Everything the site holds, written into the empty folder `site`. Returns the pages."""
     config = runtime.ship(site, cache)
+    config["data"] = data.ship(site, cache)
+    # What a browser that accepts brotli downloads for each (tooling.compress): the bytes
+    # the page's progress line counts.
+    sent = compress.precompress([site / f["url"] for f in config["boot"]] +
+                                [site / e["url"] for e in config["data"].values()], cache)
+    for entry in [*config["boot"], *config["data"].values()]:
+        entry["sent"] = sent[site / entry["url"]]
     (site / "assets").mkdir()
     assets = render.hashed_assets(site)
     imports = render.import_map(assets)
     meta_policy = serve.policy([integrity(imports.encode())])
+    config["serviceWorker"] = service_worker(site, config, assets)
     config.update({"worker": assets["worker.js"][0], "workerIntegrity": assets["worker.js"][1],
                    "packages": ["llmexplain"], "bootTimeoutSeconds": 120,
-                   "dataTimeoutSeconds": DATA_TIMEOUT_SECONDS, "data": data.ship(site, cache),
+                   "dataTimeoutSeconds": DATA_TIMEOUT_SECONDS, "needs": needs(),
                    "allow": render.dom_allow()})
     # The pre-render reads data where the worker puts it in the page: one folder.
     os.environ["LLMEXPLAIN_DATA"] = str(data.data_folder(cache))
     pages = render.render_pages(site, assets, config, meta_policy, imports)
+    compress.precompress([site / p for p in pages] + [site / url for url, _ in assets.values()] +
+                         [site / render.SERVICE_WORKER], cache)
     (site / "_headers").write_text(STAMP + "\n" + serve.headers_file(serve.headers(meta_policy)))
     return pages
+
+
+def service_worker(site, config, assets):
+    """site/sw.js: static/sw.js with FILES, every content-hashed file and its integrity (the
+    files it may keep and serve). Returns the page config's entry for it: the page registers
+    only the service worker it was built with."""
+    files = {f["url"]: f["integrity"] for f in config["boot"]}
+    files |= {e["url"]: e["integrity"] for e in config["data"].values()}
+    files |= {url: sri for url, sri in assets.values()}
+    source = (render.STATIC / render.SERVICE_WORKER).read_text()
+    declared = "const FILES = {};"
+    if source.count(declared) != 1:
+        raise BuildError(f"static/{render.SERVICE_WORKER}: no line {declared!r} for the build to fill")
+    text = source.replace(declared, f"const FILES = {json.dumps(files, indent=0, sort_keys=True)};")
+    (site / render.SERVICE_WORKER).write_text(text)
+    return {"url": render.SERVICE_WORKER, "integrity": integrity(text.encode())}
+
+
+def needs():
+    """The data files each demo reads from its start (worker.js fetches those of the figures
+    in view beside the runtime)."""
+    from llmexplain.demos import DEMOS
+
+    return {name: list(demo.data) for name, demo in sorted(DEMOS.items()) if demo.data}
 
 
 def check_target(site):

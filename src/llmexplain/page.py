@@ -9,12 +9,15 @@ Besides what a demo's render() gives (see demos/__init__.py), every reply carrie
              link (long texts and long lists are left out), for the page's URL;
     "notes": what could not be restored, or was left out of the link, in plain words.
 A handler that changed nothing (a tick that came too soon) returns base.UNCHANGED, and the
-reply is only {"running": true}: nothing is drawn again. A demo that times its own work
+reply is only {"running": true}: nothing is drawn again. A demo that needs a data file the
+page has not fetched yet (data.NotFetched) gets the reply {"fetch": [name]}: the worker
+fetches it and repeats the call. A demo that times its own work
 (`timing`, e.g. {"model_ms": 1.2}) has it passed on for the benches; the page shows nothing.
 """
 
 import json
 
+from .data import NotFetched
 from .demos import DEMOS
 from .demos.base import UNCHANGED
 from .demos.controls import InputError
@@ -33,7 +36,10 @@ def create(demo_id, name, params_json, base_json="{}"):
         raise KeyError(f"no demo named {name!r}; known: {sorted(DEMOS)}")
     notes = []
     params = _read(params_json, notes)
-    demo = DEMOS[name](**params)
+    try:
+        demo = DEMOS[name](**params)
+    except NotFetched as e:
+        return json.dumps({"fetch": [e.name]})
     demo.notes[:0] = notes
     _live[demo_id] = demo
     _start[demo_id] = DEMOS[name].restore(_read(base_json, []), [])
@@ -65,6 +71,8 @@ def event(demo_id, name, value):
             return json.dumps({"running": True, "unchanged": True})
     except InputError as e:
         return json.dumps({"error": str(e)})
+    except NotFetched as e:
+        return json.dumps({"fetch": [e.name]})
     return _reply(demo_id)
 
 

@@ -4,7 +4,8 @@ The reader types or pastes; the page shows each token as a chip with its id, the
 and the bytes of the token picked (by clicking a chip, or with the "token number" slider).
 Our tokenizer (4,096 tokens, trained on our corpus) is ready at once; GPT-4’s vocabulary
 (100,256 tokens) is read the first time the reader switches to it, on the next tick, so the
-page can say "loading" first.
+page can say "loading" first; the page fetches the file only then (llmexplain.data.NotFetched),
+and its size is known without it (GPT4_TOKENS, held to the file by a test).
 
 State (STATE): the text (at most MAX_CHARS characters), the tokenizer chosen, and the token
 picked, counted from 1 as the reader counts it ("Token 4 of 21"), by a chip or the slider
@@ -23,6 +24,7 @@ from .controls import Choice, InputError, Text, Whole
 from .format import big, count, signed
 
 OURS, GPT4 = "bpe-4k.tiktoken", "cl100k_base.tiktoken"
+GPT4_TOKENS = 100_256  # lines in GPT4, the pinned file: shown before it is fetched
 FILES = {"ours": OURS, "gpt4": GPT4}
 MAX_CHARS = 20_000  # text beyond this is counted but not tokenized: keeps every reply fast
 MAX_TOKENS = 4 * MAX_CHARS  # a character is at most 4 bytes, and every byte at most a token
@@ -75,12 +77,12 @@ VISIBLE = {c: "␣" for c in INVISIBLE} | {ord(" "): "·", ord("\n"): "⏎", ord
 class Tokenizing(Demo):
     STATE = STATE
     controls = CONTROLS
-    data = (OURS, GPT4)
+    data = (OURS,)  # GPT4 is fetched when the reader switches to it
 
     def setup(self, s):
         self.tokenizers = {}
         self.read("ours")
-        self.sizes = {"ours": len(self.tokenizers["ours"]), "gpt4": count_lines(path(GPT4))}
+        self.sizes = {"ours": len(self.tokenizers["ours"]), "gpt4": GPT4_TOKENS}
         self.first = {}  # tokenizer -> its first ten merges, worked out the first time shown
         self.chips = {}  # (tokenizer, id) -> chip(its bytes), worked out the first time drawn
         # The tokenizer chosen, and the one drawn: they differ only while GPT-4's loads.
@@ -285,8 +287,3 @@ def mended_text(mended):
 def hex_bytes(raw):
     """b' a' -> '20 61'."""
     return raw.hex(" ")
-
-
-def count_lines(file):
-    """How many tokens a rank file holds, without decoding it."""
-    return file.read_bytes().count(b"\n")
