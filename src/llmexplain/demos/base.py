@@ -12,7 +12,10 @@ A demo class declares
   heavy one names its own, so it cannot delay the others);
 - `listens`: topics it hears. A render may hold `"publish": {topic: value}`; the page hands
   each new value to every figure that listens to that topic, whatever its worker, as
-  `handle(topic, JSON text)` (an action of the listener's).
+  `handle(topic, JSON text)` (an action of the listener's);
+- `shows`: the functions whose source the figure shows under "Show the math", which the reader
+  may edit and run in their place, and `experiments`: one-click edits of them
+  (live_math.Experiment).
 
 Creating a demo validates what it is given the way input from the page is validated: an
 unknown name, a wrong type, a value out of range or too long falls back to the default, and
@@ -37,6 +40,8 @@ class Demo:
     worker = "main"
     listens: ClassVar[tuple] = ()
     timing: ClassVar[dict] = {}  # what a demo measures of its own work, for the benches
+    shows: ClassVar[tuple] = ()
+    experiments: ClassVar[tuple] = ()
 
     def __init__(self, **params):
         self.notes = []  # what could not be restored, in words for the figure
