@@ -92,10 +92,7 @@ def test_a_repeat_visit_works_offline_from_the_service_worker(browser, base_url)
     wait_ready(page)
     wait_for_service_worker(page)
     for pattern in (r"assets/runtime\.", r"\.wasm", r"numpy.*\.whl", r"\.zip"):
-        for _ in range(100):  # the page hands it the files it used; it keeps them meanwhile
-            if kept_copy(page, pattern):
-                break
-            page.wait_for_timeout(100)
+        wait_until_kept(page, pattern)
     forget_http_cache(context, page)
     page.close()
     context.set_offline(True)
@@ -119,17 +116,24 @@ def kept_copy(page, pattern):
     }""", pattern)
 
 
+def wait_until_kept(page, pattern, good=lambda text: True):
+    """The service worker's copy of `pattern` once it has one that is `good`: the page hands
+    it the files it used, and it keeps them meanwhile."""
+    for _ in range(100):
+        copy = kept_copy(page, pattern)
+        if copy and good(copy[1]):
+            return copy
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the service worker kept no good copy of {pattern}")
+
+
 def test_a_damaged_copy_in_the_service_workers_cache_is_never_served(browser, base_url):
     context = fresh(browser)
     page = context.new_page()
     page.goto(base_url + "how-llms-work.html")
     wait_ready(page)
     wait_for_service_worker(page)
-    for _ in range(50):  # the page hands it the files it used; it keeps them meanwhile
-        if kept_copy(page, r"assets/runtime\."):
-            break
-        page.wait_for_timeout(100)
-    url, _ = kept_copy(page, r"assets/runtime\.")
+    url, _ = wait_until_kept(page, r"assets/runtime\.")
     page.evaluate("""async (url) => (await caches.open("llmexplain-files")).put(url,
       new Response("document.title = 'tampered';", { headers: { "Content-Type": "text/javascript" } }))""",
                   url)
@@ -146,12 +150,9 @@ def test_a_damaged_copy_in_the_service_workers_cache_is_never_served(browser, ba
     page = context.new_page()
     page.goto(base_url + "how-llms-work.html")
     wait_ready(page)
-    for _ in range(50):  # handed the page's files again, it fetches a good copy
-        copy = kept_copy(page, r"assets/runtime\.")
-        if copy and "tampered" not in copy[1]:
-            break
-        page.wait_for_timeout(100)
-    assert "tampered" not in copy[1] and "import" in copy[1]
+    # Handed the page's files again, it fetches a good copy.
+    _, text = wait_until_kept(page, r"assets/runtime\.", lambda text: "tampered" not in text)
+    assert "import" in text
     context.close()
 
 

@@ -46,6 +46,6 @@ def test_the_switch_asks_for_the_file_then_works_when_asked_again(without_gpt4):
 
 
 def test_a_figure_restored_with_gpt4_asks_for_it_before_it_exists(without_gpt4):
-    assert json.loads(page.create("t2", "tokenizer", json.dumps({"tokenizer": "gpt4"}))) == \
+    assert json.loads(page.create("restored-gpt4", "tokenizer", json.dumps({"tokenizer": "gpt4"}))) == \
         {"fetch": [tk.GPT4]}
-    assert "t2" not in page._live
+    assert "restored-gpt4" not in page._live
