@@ -15,7 +15,8 @@ from typing import ClassVar
 
 import numpy as np
 
-from .. import learning
+from .. import learning, live_math
+from ..live_math import Experiment
 from . import learning_words as words
 from .base import Demo
 from .controls import Choice, InputError, Number, Points, Slider, Whole, parse_click
@@ -64,6 +65,15 @@ class LearningLoop(Demo):
     STATE = STATE
     controls = CONTROLS
     steps_per_tick = STEPS_PER_TICK
+    shows = (learning.loss, learning.gradient)
+    experiments = (
+        Experiment("Absolute error in place of squared error", learning.loss,
+                   "np.mean(miss**2)", "np.mean(np.abs(miss))",
+                   "Big misses no longer count extra: every step is about the same size, so "
+                   "the loss falls in a straight line and the run jitters near the bottom "
+                   "instead of settling, and the line passes through some points rather than "
+                   "between them all."),
+    )
 
     @classmethod
     def restore(cls, params, notes):
@@ -139,14 +149,16 @@ class LearningLoop(Demo):
     def _turn(self):
         """One turn of the loop, for the run: None, "settled" or "diverged"."""
         # subtle: a huge learning rate overflows to inf and then NaN; runaway() catches it.
+        # A reader's own loss has no gradient formula here unless they also wrote one.
+        nudge = live_math.edited(learning.loss) and not live_math.edited(learning.gradient)
         with np.errstate(over="ignore", invalid="ignore"):
-            m = learning.train_step(self.w, self.x, self.y, self.lr)
+            m = learning.train_step(self.w, self.x, self.y, self.lr, nudge=nudge)
             after = self.loss_at(m["w"])
         if runaway(after, max(self.curve[0][1], 1e-12)) or runaway(m["w"], 1e300):
             self.blowup = after if math.isfinite(after) else math.inf
             return "diverged"
         self.last = {"before": self.w, "loss_before": self.curve[-1][1], "grad": m["grad"],
-                     "after": m["w"], "loss_after": after}
+                     "after": m["w"], "loss_after": after, "nudged": nudge}
         self.w = m["w"]
         self.trail.append(self.w)
         self.curve.append((self.run.steps + 1, after))
@@ -317,7 +329,8 @@ class LearningLoop(Demo):
             "summary": self.note,
             "btn-play": "Pause" if self.run.running else "Play",
             **{f"notice-{k}": v for k, v in notice.items()},
-            **words.phases(self.last, self.x, self.y, sel, lr, self.run.steps),
+            **words.phases(self.last, self.x, self.y, sel, lr, self.run.steps,
+                           own_loss=live_math.edited(learning.loss)),
             **{f"point-{i}": (f"point {i + 1}: {self._where(i)}" if i < n else f"point {i + 1}")
                for i in range(MAX_POINTS)},
         }
