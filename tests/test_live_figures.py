@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from llmexplain import embeddings as emb
-from llmexplain import learning, live_math
+from llmexplain import bpe, learning, live_math, pretokenize
 from llmexplain import lm_training as lt
 from llmexplain import sampling, scale
 from llmexplain.demos import DEMOS
@@ -22,6 +22,7 @@ from llmexplain.demos.embeddings import Embeddings
 from llmexplain.demos.learning_loop import LearningLoop
 from llmexplain.demos.next_token import NextToken
 from llmexplain.demos.scale import Scale
+from llmexplain.demos.tokenizer import LEARN_MERGES, START, Tokenizing, chip
 from llmexplain.demos.train_lm import HYPER, TrainLM
 
 EXPERIMENTS = [(key, e) for key, demo in DEMOS.items() for e in demo.experiments]
@@ -248,3 +249,49 @@ def test_a_readers_gradient_is_used_as_written(monkeypatch):
     start = demo.loss_at(demo.w)
     demo.step()
     assert not demo.last["nudged"] and demo.loss_at(demo.w) > start
+
+
+# ---------------------------------------------------------------- tokenizer
+
+TEXT = "the cat sat on the mat; the hat, that cat"
+
+
+def first_pair_by_hand(text, pick):
+    """The pair of neighbouring bytes `pick` (max or min) chooses by count, counted here
+    piece by piece of the pre-split, ties to the pair that sorts first."""
+    counts = {}
+    for piece in pretokenize.split(text):
+        raw = piece.encode("utf-8")
+        for i in range(len(raw) - 1):
+            pair = raw[i:i + 1], raw[i + 1:i + 2]
+            counts[pair] = counts.get(pair, 0) + 1
+    best = pick(counts.values())
+    a, b = min(p for p, n in counts.items() if n == best)
+    return chip(a + b)[0]
+
+
+def test_the_plain_trainer_learns_the_merges_the_fast_one_does():
+    rng = np.random.default_rng(2)
+    texts = [TEXT, START, "aaaa aaa aa a", "ab abc bc abcabc", "こんにちは、世界 こんにちは 🍕🍕",
+             "".join(rng.choice(list("ab c\n"), 400))]
+    for text in texts:
+        fast = bpe.train(text, bpe.BYTES + 30)
+        assert bpe.learn(text, 30) == fast[:30], text
+
+
+def test_the_figure_learns_its_first_merges_from_the_text(data_folder):
+    shown = Tokenizing(text=TEXT).render()["text"]["text-merges"].split("  ")
+    assert len(shown) == LEARN_MERGES
+    assert shown[0] == first_pair_by_hand(TEXT, max)
+
+
+def test_the_rarest_pair_rule_changes_what_is_learned(monkeypatch, data_folder):
+    before = Tokenizing(text=TEXT).render()
+    install(monkeypatch, bpe.best_pair,
+            experiment(Tokenizing, "A merge rule that picks the rarest pair").code())
+    after = Tokenizing(text=TEXT).render()
+    first = after["text"]["text-merges"].split("  ")[0]
+    assert first == first_pair_by_hand(TEXT, min) != before["text"]["text-merges"].split("  ")[0]
+    assert after["items"] == before["items"]  # the chips are our trained tokenizer's still
+    monkeypatch.undo()
+    assert Tokenizing(text=TEXT).render() == before
