@@ -14,13 +14,14 @@ import numpy as np
 import pytest
 
 from llmexplain import embeddings as emb
-from llmexplain import bpe, learning, live_math, pretokenize
+from llmexplain import bpe, layers, learning, live_math, mlp, pretokenize
 from llmexplain import lm_training as lt
 from llmexplain import sampling, scale
 from llmexplain.demos import DEMOS
 from llmexplain.demos.embeddings import Embeddings
 from llmexplain.demos.learning_loop import LearningLoop
 from llmexplain.demos.next_token import NextToken
+from llmexplain.demos.playground import Playground
 from llmexplain.demos.scale import Scale
 from llmexplain.demos.tokenizer import LEARN_MERGES, START, Tokenizing, chip
 from llmexplain.demos.train_lm import HYPER, TrainLM
@@ -295,3 +296,83 @@ def test_the_rarest_pair_rule_changes_what_is_learned(monkeypatch, data_folder):
     assert after["items"] == before["items"]  # the chips are our trained tokenizer's still
     monkeypatch.undo()
     assert Tokenizing(text=TEXT).render() == before
+
+
+# ---------------------------------------------------------------- playground
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid", "linear"])
+def test_the_plain_layers_give_the_fast_passes_numbers(activation):
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(9, 2))  # [9, 2]
+    y = (rng.random((9, 1)) < 0.5).astype(float)  # [9, 1]
+    fast = mlp.MLP((2, 5, 3, 1), activation, np.random.default_rng(4))
+    plain = mlp.MLP((2, 5, 3, 1), activation, np.random.default_rng(4))
+    plain.readable = True
+    for _ in range(20):  # a few steps: the weights leave where they started, together
+        f, p = fast.backward(fast.forward(x), y, 0.01), plain.backward(plain.forward(x), y, 0.01)
+        for mine, theirs in zip(f.z + f.a + f.delta, p.z + p.a + p.delta):
+            assert theirs == pytest.approx(mine, abs=1e-12)
+        assert plain.grad == pytest.approx(fast.grad, abs=1e-12)
+        fast.update(0.5)
+        plain.update(0.5)
+
+
+def finite_differences(net, x, y, h=1e-6):
+    """d loss / d theta by nudging each weight in turn: the truth a gradient must match."""
+    g = np.zeros(net.n_params)  # [n_params]
+    for i in range(net.n_params):
+        keep = net.theta[i]
+        net.theta[i] = keep + h
+        up = mlp.loss(net, x, y)
+        net.theta[i] = keep - h
+        down = mlp.loss(net, x, y)
+        net.theta[i] = keep
+        g[i] = (up - down) / (2 * h)
+    return g
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid"])
+def test_the_plain_backward_pass_is_the_losss_gradient(activation):
+    rng = np.random.default_rng(5)
+    x, y = rng.normal(size=(6, 2)), (rng.random((6, 1)) < 0.5).astype(float)  # [6, 2], [6, 1]
+    net = mlp.MLP((2, 4, 3, 1), activation, np.random.default_rng(6))
+    net.readable = True
+    # subtle: the biases start at 0, so a point that no ReLU passes sits on the kink at z = 0,
+    # where nudging sees half the slope: a few steps move every bias off it.
+    for _ in range(3):
+        mlp.train_step(net, x, y, 0.1)
+    net.backward(net.forward(x), y)
+    assert net.grad == pytest.approx(finite_differences(net, x, y), abs=1e-6)
+
+
+def trained(steps=3000):
+    demo = Playground()
+    demo._sgd_steps(steps)
+    demo._record()
+    return demo
+
+
+def test_forgetting_the_slope_breaks_the_gradient_and_the_training(monkeypatch):
+    before = trained()
+    assert before.losses[0] < 0.1
+    install(monkeypatch, layers.backward,
+            experiment(Playground, "Forget the activation's slope on the way back").code())
+    demo = Playground()
+    assert demo.net.readable
+    x, y = demo.xa[:6], demo.ya[:6]  # [6, 2], [6, 1]
+    demo.net.backward(demo.net.forward(x), y)
+    assert demo.net.grad != pytest.approx(finite_differences(demo.net, x, y), abs=1e-3)
+    stalled = trained()
+    assert stalled.losses[0] > 0.6  # near a coin toss's log 2 = 0.69
+    monkeypatch.undo()
+    again = trained()
+    assert not again.net.readable and again.render() == before.render()
+
+
+def test_the_figure_trains_alike_on_its_readable_path(monkeypatch):
+    before = trained(500)
+    same_source(monkeypatch, layers.slope)
+    after = trained(500)
+    assert after.net.readable
+    assert after.net.theta == pytest.approx(before.net.theta, abs=1e-9)
+    assert after.losses == pytest.approx(before.losses, abs=1e-12)
