@@ -3,6 +3,8 @@
 Every function takes the values it draws, never the demo itself.
 """
 
+from itertools import pairwise
+
 from .format import count
 from .run import status_words
 from .svg import axes, num, points, svg, tag
@@ -32,7 +34,7 @@ def curve(train, heldout, steps, rates, peak):
     body = tag("rect", x="0", y="0", width=num(W), height=num(H), class_="plot-area")
     # Line segments, not a polyline: the dashed style draws strokes and never fills.
     lr = [(s / span_ * W, H - min(max(r / (1.25 * peak), 0.0), 1.0) * H) for s, r in rates]
-    for (x1, y1), (x2, y2) in zip(lr, lr[1:]):
+    for (x1, y1), (x2, y2) in pairwise(lr):
         body += tag("line", x1=num(x1), y1=num(y1), x2=num(x2), y2=num(y2), class_="line-before")
     for goal in GOALS:
         body += tag("line", x1="0", y1=num(y(goal)), x2=num(W), y2=num(y(goal)), class_="goal")
