@@ -149,6 +149,7 @@ def test_counting_the_forward_pass_only_divides_the_arithmetic_by_three(monkeypa
     assert after["run-arithmetic"].startswith("2 × 464,000 × 2,048,000 = ")
     assert after["gpt-3-time"] == before["gpt-3-time"]  # 6·P·T over 6·P·T: the factor cancels
     assert after["gpt-4-time"] != before["gpt-4-time"]  # a reported total over a third the rate
+    assert after["reply-time"] != before["reply-time"]
     monkeypatch.undo()
     assert scale_text() == before
 

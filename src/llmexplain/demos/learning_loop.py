@@ -69,10 +69,9 @@ class LearningLoop(Demo):
     experiments = (
         Experiment("Absolute error in place of squared error", learning.loss,
                    "np.mean(miss**2)", "np.mean(np.abs(miss))",
-                   "Big misses no longer count extra: every step is about the same size, so "
-                   "the loss falls in a straight line and the run jitters near the bottom "
-                   "instead of settling, and the line passes through some points rather than "
-                   "between them all."),
+                   "Big misses no longer count extra, and every step is about the same size "
+                   "however close the line is: the run never settles, and instead of slowing "
+                   "down near the bottom it bounces back and forth."),
     )
 
     @classmethod
@@ -148,9 +147,9 @@ class LearningLoop(Demo):
 
     def _turn(self):
         """One turn of the loop, for the run: None, "settled" or "diverged"."""
-        # subtle: a huge learning rate overflows to inf and then NaN; runaway() catches it.
         # A reader's own loss has no gradient formula here unless they also wrote one.
         nudge = live_math.edited(learning.loss) and not live_math.edited(learning.gradient)
+        # subtle: a huge learning rate overflows to inf and then NaN; runaway() catches it.
         with np.errstate(over="ignore", invalid="ignore"):
             m = learning.train_step(self.w, self.x, self.y, self.lr, nudge=nudge)
             after = self.loss_at(m["w"])

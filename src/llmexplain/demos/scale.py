@@ -71,8 +71,8 @@ class Scale(Demo):
         Experiment("Forward pass only: 2 in place of 6", scale.training_flops,
                    "return 6.0 * params * tokens", "return 2.0 * params * tokens",
                    "Your run's arithmetic drops to a third, and so does your device's measured "
-                   "speed: the times for the models whose arithmetic is worked out stay put, "
-                   "because the factor cancels. Only the rows with a reported total change."),
+                   "speed. The training times worked out from 6·P·T stay put, as the factor "
+                   "cancels; those from a reported total, and the reply's, triple."),
     )
 
     def setup(self, state):
