@@ -36,6 +36,9 @@ def curve(train, heldout, steps, rates, peak):
     lr = [(s / span_ * W, H - min(max(r / (1.25 * peak), 0.0), 1.0) * H) for s, r in rates]
     for (x1, y1), (x2, y2) in pairwise(lr):
         body += tag("line", x1=num(x1), y1=num(y1), x2=num(x2), y2=num(y2), class_="line-before")
+    lx, ly = min(lr, key=lambda p: abs(p[0] - W / 2))  # named once, mid-plot, just above it
+    body += tag("text", "learning rate", x=num(lx), y=num(max(ly - 4, 10)), class_="note",
+                text_anchor="middle")
     for goal in GOALS:
         body += tag("line", x1="0", y1=num(y(goal)), x2=num(W), y2=num(y(goal)), class_="goal")
         body += tag("text", f"{goal:.1f}", x=num(W - 4), y=num(y(goal) - 3), class_="note",
