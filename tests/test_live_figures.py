@@ -376,3 +376,20 @@ def test_the_figure_trains_alike_on_its_readable_path(monkeypatch):
     assert after.net.readable
     assert after.net.theta == pytest.approx(before.net.theta, abs=1e-9)
     assert after.losses == pytest.approx(before.losses, abs=1e-12)
+
+
+# ---------------------------------------------------------------- every figure
+
+SHOWN = [(key, fn) for key, demo in DEMOS.items() for fn in demo.shows]
+
+
+@pytest.mark.parametrize("key, fn", SHOWN,
+                         ids=[f"{k}: {live_math.name_of(fn)}" for k, fn in SHOWN])
+def test_running_a_shown_function_unchanged_draws_the_same_figure(monkeypatch, data_folder,
+                                                                  key, fn):
+    """The reader presses Run without changing a thing: the figure takes its readable path,
+    if it has one, and draws exactly what it drew."""
+    before = DEMOS[key]().render()
+    same_source(monkeypatch, fn)
+    assert live_math.edited(fn)
+    assert DEMOS[key]().render() == before
