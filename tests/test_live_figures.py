@@ -237,6 +237,16 @@ def test_absolute_error_drives_the_loop_with_its_own_gradient(monkeypatch):
     assert after["text"]["loss"] != before["text"]["loss"]
     assert after["text"]["phase-2"].startswith("Loss = your loss() = ")
     assert after["text"]["phase-3"].startswith("Gradient, found by nudging each weight: ")
+    # The bottom: some line through two of the points is the best for absolute error (a
+    # corner of a linear programme), so the best of all those lines is the truth.
+    pairs = [(i, j) for i in range(len(x)) for j in range(i + 1, len(x)) if x[i] != x[j]]
+    lines = [np.array([(y[j] - y[i]) / (x[j] - x[i]), 0.0]) for i, j in pairs]  # slopes
+    lines = [w + [0.0, y[i] - w[0] * x[i]] for w, (i, _) in zip(lines, pairs)]  # [2] each
+    truth = min(float(np.mean(np.abs(w[0] * x + w[1] - y))) for w in lines)
+    assert demo.loss_at(demo.best) == pytest.approx(truth, abs=1e-3)
+    assert demo.loss_at(demo.best) < demo.loss_at(learning.best_fit(x, y))
+    assert 'class="level"' in before["svg"]["landscape"]
+    assert 'class="level"' not in after["svg"]["landscape"]  # squared error's bowl, not drawn
     monkeypatch.undo()
     assert turns(LearningLoop(), 10) == before
 

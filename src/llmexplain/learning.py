@@ -133,6 +133,25 @@ def best_fit(x, y):
     return w  # [2]
 
 
+def grid_minimum(x, y, lo, hi, n=11, rounds=4):
+    """The weights with the lowest loss in the box from lo [2] to hi [2], for a loss with no
+    formula for its bottom: the best of an n × n grid of weights, then of a grid as fine again
+    around that one, `rounds` times (each round n² losses, each grid 5 times finer).
+
+    >>> x, y = np.array([0.0, 1.0]), np.array([1.0, 3.0])
+    >>> grid_minimum(x, y, [0.0, 0.0], [4.0, 2.0]).round(3).tolist()   # the line y = 2x + 1
+    [2.0, 1.0]
+    """
+    lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
+    for _ in range(rounds):
+        grid = [np.array([w, b]) for w in np.linspace(lo[0], hi[0], n)
+                for b in np.linspace(lo[1], hi[1], n)]  # n² of [2]
+        best = min(grid, key=lambda w: loss(w, x, y))
+        step = (hi - lo) / (n - 1)  # [2]
+        lo, hi = best - step, best + step
+    return best  # [2]
+
+
 def make_data(rng, n, w=0.6, b=0.2, noise=0.07):
     """n points scattered around the line y = w·x + b, inside the unit square."""
     x = rng.uniform(0.05, 0.95, n)  # [n]

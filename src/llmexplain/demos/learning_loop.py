@@ -123,8 +123,23 @@ class LearningLoop(Demo):
         self.curve = [(self.run.steps, self.loss_at(self.w))]
         self.last = None  # the turn the phases describe
         self.best = learning.best_fit(self.x, self.y)  # [2]
+        self.own_loss = self._own_loss()
+        if self.own_loss:  # no formula for its bottom: searched for, near the squared error's
+            self.best = learning.grid_minimum(self.x, self.y, *window(self.start, self.best))
         self.window = window(self.w, self.best)
-        self.contours = contours(self.x, self.y, self.best, self.window)  # SVG, kept till then
+        # The ellipses are the squared error's bowl: a reader's loss is drawn without them.
+        self.contours = "" if self.own_loss else contours(self.x, self.y, self.best, self.window)
+
+    def _own_loss(self):
+        """Whether the loss installed is the reader's and measures otherwise than squared
+        error (compared at the first guess, and a step from it): then the figure cannot use
+        squared error's formulas for its gradient, its bottom and its bowl."""
+        if not live_math.edited(learning.loss):
+            return False
+        squared = live_math.original(live_math.name_of(learning.loss))
+        probes = (self.start, self.start + np.array([0.3, -0.2]))
+        return any(not np.isclose(learning.loss(w, self.x, self.y),
+                                  squared(w, self.x, self.y), rtol=1e-12) for w in probes)
 
     def loss_at(self, w):
         return float(learning.loss(w, self.x, self.y))
@@ -148,7 +163,7 @@ class LearningLoop(Demo):
     def _turn(self):
         """One turn of the loop, for the run: None, "settled" or "diverged"."""
         # A reader's own loss has no gradient formula here unless they also wrote one.
-        nudge = live_math.edited(learning.loss) and not live_math.edited(learning.gradient)
+        nudge = self.own_loss and not live_math.edited(learning.gradient)
         # subtle: a huge learning rate overflows to inf and then NaN; runaway() catches it.
         with np.errstate(over="ignore", invalid="ignore"):
             m = learning.train_step(self.w, self.x, self.y, self.lr, nudge=nudge)
@@ -329,7 +344,7 @@ class LearningLoop(Demo):
             "btn-play": "Pause" if self.run.running else "Play",
             **{f"notice-{k}": v for k, v in notice.items()},
             **words.phases(self.last, self.x, self.y, sel, lr, self.run.steps,
-                           own_loss=live_math.edited(learning.loss)),
+                           own_loss=self.own_loss),
             **{f"point-{i}": (f"point {i + 1}: {self._where(i)}" if i < n else f"point {i + 1}")
                for i in range(MAX_POINTS)},
         }
