@@ -85,6 +85,54 @@ def train(text, vocab_size, split=pretokenize.split, log=None):
     return merges
 
 
+def pair_counts(words):
+    """Step 1: how often each pair of neighbouring tokens occurs, counting each word (a
+    tuple of token bytes) as often as it occurs.
+
+    >>> pair_counts({(b"a", b"a", b"b"): 2, (b"a", b"b"): 1})
+    Counter({(b'a', b'b'): 3, (b'a', b'a'): 2})
+    """
+    counts = Counter()
+    for word, n in words.items():
+        for pair in pairwise(word):
+            counts[pair] += n
+    return counts
+
+
+def best_pair(counts):
+    """Step 2, the merge rule: the pair seen most often (on a tie, the one whose bytes sort
+    first, as in train).
+
+    >>> best_pair({(b"a", b"b"): 3, (b"a", b"a"): 2})
+    (b'a', b'b')
+    """
+    return min(counts, key=lambda pair: (-counts[pair], pair))
+
+
+def learn(text, n_merges, split=pretokenize.split):
+    """The first `n_merges` merges, learned from `text` the plain way: count every pair
+    again after each merge. The same merges as train gives, which keeps its counts up to
+    date instead: that is what makes a whole corpus take seconds, not hours.
+
+    >>> learn("aaab aab", 2, split=str.split)
+    [(b'a', b'a'), (b'a', b'b')]
+    """
+    words = Counter(tuple(bytes([c]) for c in piece.encode("utf-8")) for piece in split(text))
+    merges = []
+    while len(merges) < n_merges:
+        counts = pair_counts(words)
+        if not counts:  # every word is a single token: nothing left to join
+            break
+        a, b = best_pair(counts)
+        merges.append((a, b))
+        joined = Counter()
+        for word, n in words.items():
+            # subtle: two words can become one ("a"+"bc" and "ab"+"c"), so add, not set.
+            joined[tuple(merge(word, a, b, a + b))] += n
+        words = joined  # step 3: the pair joined everywhere; then count again
+    return merges
+
+
 def merge(word, a, b, new):
     """`word` with every neighbouring (a, b), read left to right, replaced by `new`.
 

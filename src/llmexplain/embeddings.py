@@ -3,7 +3,8 @@
 A table holds one row per word. Two words are "close" when their rows point in nearly the
 same direction, whatever their lengths: the cosine of the angle between them is near 1.
 The rows are scaled to length 1 once, when the table is read, so that every cosine with
-every word is a single matrix-vector product.
+every word is a single matrix-vector product (unit_similarities, the fast twin of the
+readable similarities).
 
 Shapes used below:
     n       words in the table
@@ -43,8 +44,22 @@ def cosine(u, v):
     return float(u @ v / lengths) if lengths > 0 else 0.0
 
 
-def similarities(unit, vector):
-    """The cosine of `vector` with every row of `unit`: one matrix-vector product. -> [n]"""
+def similarities(vectors, vector):
+    """The cosine of `vector` with every row of `vectors`: each dot product divided by the
+    two lengths, so only the directions count. [n, d], [d] -> [n]
+
+    >>> similarities(np.array([[3.0, 4.0], [0.0, -2.0]]), np.array([1.0, 0.0])).round(3)
+    array([0.6, 0. ], dtype=float32)
+    """
+    vectors = np.asarray(vectors, dtype=np.float32)  # [n, d]
+    vector = np.asarray(vector, dtype=np.float32)  # [d]
+    dots = vectors @ vector  # [n, d] @ [d] -> [n]
+    lengths = np.linalg.norm(vectors, axis=1) * np.linalg.norm(vector)  # [n]
+    return np.divide(dots, lengths, out=np.zeros_like(dots), where=lengths > 0)
+
+
+def unit_similarities(unit, vector):
+    """similarities() for rows already of length 1: one matrix-vector product. -> [n]"""
     length = np.linalg.norm(vector)
     if not length > 0:
         return np.zeros(len(unit), dtype=np.float32)
@@ -57,7 +72,12 @@ def nearest(unit, vector, k, exclude=()):
     Returns (rows [k], cosines [k]); equal cosines come in row order, so the answer
     never depends on how numpy happens to partition.
     """
-    scores = similarities(unit, vector)  # [n]
+    return top(unit_similarities(unit, vector), k, exclude)
+
+
+def top(scores, k, exclude=()):
+    """The k rows with the highest scores [n], best first, skipping `exclude`:
+    (rows [k], scores [k]), ties in row order."""
     keep = np.ones(len(scores), dtype=bool)
     keep[list(exclude)] = False
     rows = np.flatnonzero(keep)
@@ -67,9 +87,9 @@ def nearest(unit, vector, k, exclude=()):
     # subtle: argpartition may split a tie at the k-th place arbitrarily, so take every
     # row that scores at least the k-th best before sorting by (score, row).
     kth = np.partition(scores[rows], len(rows) - k)[len(rows) - k]
-    top = rows[scores[rows] >= kth]
-    order = np.lexsort((top, -scores[top]))[:k]
-    return top[order], scores[top[order]]
+    best = rows[scores[rows] >= kth]
+    order = np.lexsort((best, -scores[best]))[:k]
+    return best[order], scores[best[order]]
 
 
 def analogy(unit, a, b, c, k=5):
@@ -78,8 +98,12 @@ def analogy(unit, a, b, c, k=5):
     The three words themselves are left out (as in Mikolov et al. 2013): otherwise the
     answer to king − man + woman would usually be "king" itself.
     """
-    target = unit[a] - unit[b] + unit[c]  # [d]
-    return nearest(unit, target, k, exclude=(a, b, c))
+    return nearest(unit, offset(unit, a, b, c), k, exclude=(a, b, c))
+
+
+def offset(unit, a, b, c):
+    """The point a − b + c, from the rows of length 1 (so each word counts alike). -> [d]"""
+    return unit[a] - unit[b] + unit[c]  # [d]
 
 
 def pca(points, dims=2):

@@ -49,12 +49,31 @@ def gradient(w, x, y):
     return 2.0 / len(miss) * features(x).T @ miss  # [2, n] @ [n] -> [2]
 
 
-def train_step(w, x, y, lr):
-    """One turn of the loop, as its four phases; "w" holds the weights after the update."""
+def nudged_gradient(w, x, y, nudge=1e-6):
+    """Step 3 without the formula: nudge each weight up and down a little and see how much
+    the loss changes. Slower than `gradient`, but true of any loss, not only squared error.
+
+    >>> x, y = np.array([0.0, 1.0]), np.array([1.0, 3.0])
+    >>> nudged_gradient(np.zeros(2), x, y).round(6).tolist()   # as gradient() gives it
+    [-3.0, -4.0]
+    """
+    w = np.asarray(w, dtype=float)
+    g = np.zeros(2)
+    for i in range(2):
+        step = np.zeros(2)
+        step[i] = nudge
+        g[i] = (loss(w + step, x, y) - loss(w - step, x, y)) / (2 * nudge)  # rise over run
+    return g  # [2]
+
+
+def train_step(w, x, y, lr, nudge=False):
+    """One turn of the loop, as its four phases; "w" holds the weights after the update.
+    With nudge=True the gradient is found by nudging the weights (nudged_gradient): for a
+    loss with no formula for its gradient here."""
     w = np.asarray(w, dtype=float)
     y_hat = predict(w, x)  # 1 predict                        [n]
     err = loss(w, x, y)  # 2 measure the error                scalar
-    g = gradient(w, x, y)  # 3 which way each weight should move [2]
+    g = nudged_gradient(w, x, y) if nudge else gradient(w, x, y)  # 3 which way to move [2]
     return {"y_hat": y_hat, "loss": err, "grad": g, "w": w - lr * g}  # 4 update [2]
 
 
@@ -112,6 +131,25 @@ def best_fit(x, y):
     is a formula; for a large network there is none, which is why the loop matters)."""
     w, *_ = np.linalg.lstsq(features(x), np.asarray(y, dtype=float), rcond=None)
     return w  # [2]
+
+
+def grid_minimum(x, y, lo, hi, n=11, rounds=4):
+    """The weights with the lowest loss in the box from lo [2] to hi [2], for a loss with no
+    formula for its bottom: the best of an n × n grid of weights, then of a grid as fine again
+    around that one, `rounds` times (each round n² losses, each grid 5 times finer).
+
+    >>> x, y = np.array([0.0, 1.0]), np.array([1.0, 3.0])
+    >>> grid_minimum(x, y, [0.0, 0.0], [4.0, 2.0]).round(3).tolist()   # the line y = 2x + 1
+    [2.0, 1.0]
+    """
+    lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
+    for _ in range(rounds):
+        grid = [np.array([w, b]) for w in np.linspace(lo[0], hi[0], n)
+                for b in np.linspace(lo[1], hi[1], n)]  # n² of [2]
+        best = min(grid, key=lambda w: loss(w, x, y))
+        step = (hi - lo) / (n - 1)  # [2]
+        lo, hi = best - step, best + step
+    return best  # [2]
 
 
 def make_data(rng, n, w=0.6, b=0.2, noise=0.07):

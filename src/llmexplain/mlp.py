@@ -18,12 +18,18 @@ one flat vector `theta` (W[l] are views into it), their gradients in `grad` like
 (an update is two numpy calls, whatever the shape), and every pass writes into
 buffers kept per batch size (`out=`), never allocating.
 
+The same passes written plainly, layer by layer from chapter 1's neurons, are in layers.py;
+a net with `readable` set runs those instead (the page sets it once the reader edits them),
+into the same buffers, so everything downstream is the same.
+
 >>> net = MLP((2, 3, 1), "tanh", np.random.default_rng(0))
 >>> net.n_params  # (2 + 1) × 3 + (3 + 1) × 1
 13
 """
 
 import numpy as np
+
+from . import layers
 
 # Each activation fills `out` from z in place; its derivative is written in terms of
 # the activation's own output a (all four allow it), multiplying the error e in place.
@@ -112,6 +118,12 @@ class MLP:
             n_in = W.shape[0] - 1
             W[:-1] = rng.normal(0.0, 1.0 / np.sqrt(n_in), size=(n_in, W.shape[1]))
         self._passes = {}  # batch size -> Pass
+        self.readable = False  # run layers.forward and layers.backward, not the fast passes
+
+    def weights_and_biases(self):
+        """Views of each layer's weights [n_l, n_{l+1}] and biases [n_{l+1}], as layers.py
+        takes them."""
+        return [W[:-1] for W in self.W], [W[-1] for W in self.W]
 
     def forward(self, x):
         """Run the batch x [B, n_in] through every layer; returns the Pass holding z and a.
@@ -121,8 +133,14 @@ class MLP:
         ps = self._passes.get(len(x))
         if ps is None:
             ps = self._passes[len(x)] = Pass(self.sizes, len(x))
-        act = ACTIVATIONS[self.activation][0]
         np.copyto(ps.a[0], x)
+        if self.readable:
+            z, a = layers.forward(x, *self.weights_and_biases(), self.activation)
+            for l in range(len(self.W)):
+                np.copyto(ps.z[l], z[l])
+                np.copyto(ps.a[l + 1], a[l + 1])
+            return ps
+        act = ACTIVATIONS[self.activation][0]
         last = len(self.W) - 1
         for l, W in enumerate(self.W):
             np.matmul(ps.ones[l], W, out=ps.z[l])  # [B, n_l + 1] @ [n_l + 1, n_{l+1}]
@@ -136,6 +154,23 @@ class MLP:
         gradient (the inputs they saw × the error they caused) and, through those same
         weights, the error of the layer before it: each weight's share of the blame.
         """
+        if self.readable:
+            grad_W, grad_b, delta = layers.backward(ps.z, ps.a, y, self.weights_and_biases()[0],
+                                                    self.activation)
+            for l in range(len(self.W)):
+                np.copyto(self.G[l][:-1], grad_W[l])
+                np.copyto(self.G[l][-1], grad_b[l])
+                np.copyto(ps.delta[l], delta[l])
+        else:
+            self._backward(ps, y)
+        if l2:
+            np.multiply(self.theta, self.l2_mask, out=self._tmp)
+            np.multiply(self._tmp, l2, out=self._tmp)
+            np.add(self.grad, self._tmp, out=self.grad)
+        return ps
+
+    def _backward(self, ps, y):
+        """The fast backward pass: into self.G and the Pass's buffers, allocating nothing."""
         grad_act = ACTIVATIONS[self.activation][1]
         top = len(self.W) - 1
         np.subtract(ps.a[-1], y, out=ps.delta[top])  # [B, 1]: p − y at the output's sum
@@ -146,11 +181,6 @@ class MLP:
                 e = ps.delta[l - 1]
                 np.matmul(ps.delta[l], self.W[l][:-1].T, out=e)  # [B, n_l]: blame passed back
                 grad_act(ps.a[l], e, ps.tmp[l - 1])  # ... through the activation's slope
-        if l2:
-            np.multiply(self.theta, self.l2_mask, out=self._tmp)
-            np.multiply(self._tmp, l2, out=self._tmp)
-            np.add(self.grad, self._tmp, out=self.grad)
-        return ps
 
     def update(self, lr):
         """One step downhill: theta ← theta − lr × grad."""

@@ -23,7 +23,9 @@ from typing import ClassVar
 import numpy as np
 
 from .. import embeddings as emb
+from .. import live_math
 from ..data import path
+from ..live_math import Experiment
 from . import word_map
 from .base import Demo
 from .controls import Choice, InputError, Number, Slider, Whole, parse_click
@@ -132,6 +134,15 @@ class Embeddings(Demo):
     STATE = STATE
     controls = CONTROLS
     data = tuple(TABLES.values())
+    shows = (emb.similarities,)
+    experiments = (
+        Experiment("The dot product in place of the cosine", emb.similarities,
+                   "return np.divide(dots, lengths, out=np.zeros_like(dots), where=lengths > 0)",
+                   "return dots  # lengths now count too",
+                   "The nearest words change: long vectors, often rare or odd words, now "
+                   "score highest whatever their direction, and the scores are no longer "
+                   "between −1 and 1."),
+    )
 
     def setup(self, s):
         self.tables, self.maps, self.scale = {}, {}, {}  # per table, read the first time shown
@@ -186,12 +197,18 @@ class Embeddings(Demo):
         """The rows nearest `word` in table `source` and their cosines: ([k], [k])."""
         t = self.tables[source]
         row = t.row[word]
+        if live_math.edited(emb.similarities):  # the reader's, on the numbers as trained
+            return emb.top(emb.similarities(t.raw, t.raw[row]), NEIGHBOURS, exclude=[row])
         return emb.nearest(t.unit, t.unit[row], NEIGHBOURS, exclude=[row])
 
     def _analogy(self, source, a, b, c):
         """The rows nearest a − b + c in table `source`, and their cosines: ([k], [k])."""
         t = self.tables[source]
-        return emb.analogy(t.unit, t.row[a], t.row[b], t.row[c], k=ANSWERS)
+        rows = t.row[a], t.row[b], t.row[c]
+        if live_math.edited(emb.similarities):
+            target = emb.offset(t.unit, *rows)  # [d]
+            return emb.top(emb.similarities(t.raw, target), ANSWERS, exclude=rows)
+        return emb.analogy(t.unit, *rows, k=ANSWERS)
 
     def _map_svg(self, source, word, zoom, centre):
         """The map of table `source`, looking at `centre` (None: the middle) at `zoom`, with

@@ -15,7 +15,8 @@ from typing import ClassVar
 
 import numpy as np
 
-from .. import learning
+from .. import learning, live_math
+from ..live_math import Experiment
 from . import learning_words as words
 from .base import Demo
 from .controls import Choice, InputError, Number, Points, Slider, Whole, parse_click
@@ -64,6 +65,14 @@ class LearningLoop(Demo):
     STATE = STATE
     controls = CONTROLS
     steps_per_tick = STEPS_PER_TICK
+    shows = (learning.loss, learning.gradient)
+    experiments = (
+        Experiment("Absolute error in place of squared error", learning.loss,
+                   "np.mean(miss**2)", "np.mean(np.abs(miss))",
+                   "Big misses no longer count extra, and every step is about the same size "
+                   "however close the line is: the run never settles, and instead of slowing "
+                   "down near the bottom it bounces back and forth."),
+    )
 
     @classmethod
     def restore(cls, params, notes):
@@ -114,8 +123,23 @@ class LearningLoop(Demo):
         self.curve = [(self.run.steps, self.loss_at(self.w))]
         self.last = None  # the turn the phases describe
         self.best = learning.best_fit(self.x, self.y)  # [2]
+        self.own_loss = self._own_loss()
+        if self.own_loss:  # no formula for its bottom: searched for, near the squared error's
+            self.best = learning.grid_minimum(self.x, self.y, *window(self.start, self.best))
         self.window = window(self.w, self.best)
-        self.contours = contours(self.x, self.y, self.best, self.window)  # SVG, kept till then
+        # The ellipses are the squared error's bowl: a reader's loss is drawn without them.
+        self.contours = "" if self.own_loss else contours(self.x, self.y, self.best, self.window)
+
+    def _own_loss(self):
+        """Whether the loss installed is the reader's and measures otherwise than squared
+        error (compared at the first guess, and a step from it): then the figure cannot use
+        squared error's formulas for its gradient, its bottom and its bowl."""
+        if not live_math.edited(learning.loss):
+            return False
+        squared = live_math.original(live_math.name_of(learning.loss))
+        probes = (self.start, self.start + np.array([0.3, -0.2]))
+        return any(not np.isclose(learning.loss(w, self.x, self.y),
+                                  squared(w, self.x, self.y), rtol=1e-12) for w in probes)
 
     def loss_at(self, w):
         return float(learning.loss(w, self.x, self.y))
@@ -138,15 +162,17 @@ class LearningLoop(Demo):
 
     def _turn(self):
         """One turn of the loop, for the run: None, "settled" or "diverged"."""
+        # A reader's own loss has no gradient formula here unless they also wrote one.
+        nudge = self.own_loss and not live_math.edited(learning.gradient)
         # subtle: a huge learning rate overflows to inf and then NaN; runaway() catches it.
         with np.errstate(over="ignore", invalid="ignore"):
-            m = learning.train_step(self.w, self.x, self.y, self.lr)
+            m = learning.train_step(self.w, self.x, self.y, self.lr, nudge=nudge)
             after = self.loss_at(m["w"])
         if runaway(after, max(self.curve[0][1], 1e-12)) or runaway(m["w"], 1e300):
             self.blowup = after if math.isfinite(after) else math.inf
             return "diverged"
         self.last = {"before": self.w, "loss_before": self.curve[-1][1], "grad": m["grad"],
-                     "after": m["w"], "loss_after": after}
+                     "after": m["w"], "loss_after": after, "nudged": nudge}
         self.w = m["w"]
         self.trail.append(self.w)
         self.curve.append((self.run.steps + 1, after))
@@ -317,7 +343,8 @@ class LearningLoop(Demo):
             "summary": self.note,
             "btn-play": "Pause" if self.run.running else "Play",
             **{f"notice-{k}": v for k, v in notice.items()},
-            **words.phases(self.last, self.x, self.y, sel, lr, self.run.steps),
+            **words.phases(self.last, self.x, self.y, sel, lr, self.run.steps,
+                           own_loss=self.own_loss),
             **{f"point-{i}": (f"point {i + 1}: {self._where(i)}" if i < n else f"point {i + 1}")
                for i in range(MAX_POINTS)},
         }

@@ -85,9 +85,9 @@ def notices(steps, status, zigzag, now, best):
     }
 
 
-def phases(last, x, y, i, lr, steps):
+def phases(last, x, y, i, lr, steps, own_loss=False):
     """The four phases of the last turn (`last`, or None before the first) as words and
-    numbers, following point i of the data x, y [n]."""
+    numbers, following point i of the data x, y [n]; `own_loss`: the reader's loss ran."""
     if last is None:
         return {"phase-title": "Press Step to run one turn and see its four phases.",
                 **{f"phase-{k}": "" for k in range(1, 5)}}
@@ -106,9 +106,11 @@ def phases(last, x, y, i, lr, steps):
                     f"a y for each of the {len(x)} points. For point {i + 1} "
                     f"(x {signed(x[i], 2)}) it guesses {weight(y_hat[i])}; "
                     f"the answer is {signed(y[i], 2)}."),
-        "phase-2": (f"Loss = the average of the squared misses (guess − answer)² = "
+        "phase-2": (("Loss = your loss() = " if own_loss else
+                     "Loss = the average of the squared misses (guess − answer)² = ") +
                     f"{show_loss(last['loss_before'])}."),
-        "phase-3": (f"Gradient: {signed(gw, 3)} for w, so w {way(gw)}; "
+        "phase-3": (("Gradient, found by nudging each weight" if last["nudged"] else
+                     "Gradient") + f": {signed(gw, 3)} for w, so w {way(gw)}; "
                     f"{signed(gb, 3)} for b, so b {way(gb)}."),
         "phase-4": (f"w = {weight(w0)} − {lr} × {paren(signed(gw, 3))} = {weight(w1)}; "
                     f"b = {weight(b0)} − {lr} × {paren(signed(gb, 3))} = "

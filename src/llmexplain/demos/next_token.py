@@ -25,6 +25,7 @@ import numpy as np
 from .. import bpe, sampling
 from .. import transformer as tf
 from ..data import path
+from ..live_math import Experiment
 from . import next_token_words as words
 from .base import UNCHANGED, Demo
 from .controls import Choice, Counts, InputError, Slider, Text, Whole
@@ -58,6 +59,15 @@ class NextToken(Demo):
     controls = CONTROLS
     data = (MODEL, TOKENIZER, PER_WORD, HABITS)
     worker = "lm"  # a prediction takes milliseconds: never make the light figures wait
+    shows = (sampling.softmax, sampling.distribution, sampling.sample)
+    experiments = (
+        Experiment("Greedy: always the likeliest token", sampling.distribution,
+                   "probs = softmax(logits, temperature)",
+                   "probs = (np.arange(len(logits)) == np.argmax(logits)).astype(float)",
+                   "The first bar takes 100% and every other drops to 0%, whatever the "
+                   "temperature: Generate now writes the same reply every time, and often "
+                   "loops."),
+    )
 
     def setup(self, state):
         self.config, self.weights = tf.load(path(MODEL))

@@ -21,7 +21,8 @@ from typing import ClassVar
 import numpy as np
 
 from .. import datasets as ds
-from .. import mlp
+from .. import layers, live_math, mlp
+from ..live_math import Experiment
 from . import playground_example as example
 from . import playground_words as words
 from .base import Demo
@@ -97,6 +98,14 @@ def own_split(n, share):
 class Playground(Demo):
     STATE = STATE
     controls = CONTROLS
+    shows = (layers.forward, layers.backward, layers.slope)
+    experiments = (
+        Experiment("Forget the activation's slope on the way back", layers.backward,
+                   "blame * slope(z[l - 1], a[l], activation)", "blame",
+                   "The backward pass now treats each activation as a straight line, so the "
+                   "gradient is no longer the loss's: press Play and, with tanh on the circle, "
+                   "the loss hardly moves from a coin toss's 0.69."),
+    )
 
     def setup(self, state):
         self.state = state
@@ -152,6 +161,9 @@ class Playground(Demo):
         s = self.state
         self.net = mlp.MLP([2, *s["hidden"], 1], s["activation"],
                            np.random.default_rng([s["seed"], s["generation"], 1]))
+        # The plain passes, which call the reader's versions, once any of them is edited.
+        self.net.readable = any(live_math.edited(fn) for fn in
+                                (layers.forward, layers.backward, layers.slope))
         self.train_rng = np.random.default_rng([s["seed"], s["generation"], 2])
         self.epoch = 0.0
         self.history = []  # (epoch, training loss, test loss)

@@ -16,6 +16,7 @@ from typing import ClassVar
 
 from .. import scale
 from ..data import path
+from ..live_math import Experiment
 from . import scale_words as words
 from .base import Demo
 from .controls import InputError, Number, Whole
@@ -65,6 +66,14 @@ class Scale(Demo):
     STATE = STATE
     listens = ("training",)  # the page delivers each run the training figure publishes
     data = (PER_WORD,)
+    shows = (scale.training_flops,)
+    experiments = (
+        Experiment("Forward pass only: 2 in place of 6", scale.training_flops,
+                   "return 6.0 * params * tokens", "return 2.0 * params * tokens",
+                   "Your run's arithmetic drops to a third, and so does your device's measured "
+                   "speed. The training times worked out from 6·P·T stay put, as the factor "
+                   "cancels; those from a reported total, and the reply's, triple."),
+    )
 
     def setup(self, state):
         self.per_word = json.loads(path(PER_WORD).read_text())["per_word"]

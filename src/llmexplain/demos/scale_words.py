@@ -27,7 +27,10 @@ def run(params, tokens, seconds, steps):
 
 
 def run_arithmetic(params, tokens, flops):
-    return f"6 × {big(params)} × {big(tokens)} = {operations(flops)}"
+    """"6 × P × T = ...": the factor is the one `flops` was worked out with (a reader may
+    have changed scale.training_flops)."""
+    per = flops / (params * tokens)  # operations per parameter per token
+    return f"{per:.3g} × {big(params)} × {big(tokens)} = {operations(flops)}"
 
 
 def run_rate(flops, seconds, rate):

@@ -19,6 +19,7 @@ from typing import ClassVar
 
 from .. import bpe
 from ..data import path
+from ..live_math import Experiment
 from .base import Demo
 from .controls import Choice, InputError, Text, Whole
 from .format import big, count, signed
@@ -29,6 +30,8 @@ FILES = {"ours": OURS, "gpt4": GPT4}
 MAX_CHARS = 20_000  # text beyond this is counted but not tokenized: keeps every reply fast
 MAX_TOKENS = 4 * MAX_CHARS  # a character is at most 4 bytes, and every byte at most a token
 MAX_CHIPS = 2_000  # tokens drawn as chips; the rest are counted, so the page stays light
+LEARN_CHARS = 2_000  # the start of the text the figure learns merges from: milliseconds
+LEARN_MERGES = 10
 
 EXAMPLES = {  # data-value of each example button -> (the button's words, the text it puts in)
     "word": ("understanding", "understanding"),
@@ -78,6 +81,14 @@ class Tokenizing(Demo):
     STATE = STATE
     controls = CONTROLS
     data = (OURS,)  # GPT4 is fetched when the reader switches to it
+    shows = (bpe.pair_counts, bpe.best_pair, bpe.learn)
+    experiments = (
+        Experiment("A merge rule that picks the rarest pair", bpe.best_pair,
+                   "(-counts[pair], pair)", "(counts[pair], pair)",
+                   "The merges learned from your text change: pairs seen only once are "
+                   "joined first, so the new tokens are pieces that will hardly ever come "
+                   "back, and common words stay in bits."),
+    )
 
     def setup(self, s):
         self.tokenizers = {}
@@ -85,6 +96,7 @@ class Tokenizing(Demo):
         self.sizes = {"ours": len(self.tokenizers["ours"]), "gpt4": GPT4_TOKENS}
         self.first = {}  # tokenizer -> its first ten merges, worked out the first time shown
         self.chips = {}  # (tokenizer, id) -> chip(its bytes), worked out the first time drawn
+        self.learned = None  # (the text merges were learned from, those merges as chips)
         # The tokenizer chosen, and the one drawn: they differ only while GPT-4's loads.
         self.tokenizer = self.use = s["tokenizer"]
         if self.use not in self.tokenizers:
@@ -184,6 +196,7 @@ class Tokenizing(Demo):
                 "size-gpt4": big(self.sizes["gpt4"]),
                 "first-merges": self.first_merges(),
                 "merges-who": NAMES[self.use],
+                "text-merges": self.text_merges(),
                 "notice": notice(self.ids, self.chip, n_chars, name),
                 "max-chars": big(MAX_CHARS),
                 "limit": limit_text(self.given),
@@ -216,6 +229,16 @@ class Tokenizing(Demo):
         if self.use not in self.first:
             self.first[self.use] = first_merges(self.tokenizers[self.use].tokens)
         return self.first[self.use]
+
+    def text_merges(self):
+        """The first merges learned from the start of the reader's text, by bpe.learn (and
+        whatever merge rule is installed), as chips show the tokens they make."""
+        sample = self.text[:LEARN_CHARS]
+        if self.learned is None or self.learned[0] != sample:
+            merges = bpe.learn(sample, LEARN_MERGES)
+            shown = "  ".join(chip(a + b)[0] for a, b in merges) or "none: no two neighbours"
+            self.learned = (sample, shown)
+        return self.learned[1]
 
     def picked_text(self):
         if not self.ids:

@@ -22,6 +22,7 @@ from .. import bpe, sampling
 from .. import lm_training as lt
 from .. import transformer as tf
 from ..data import path
+from ..live_math import Experiment
 from . import next_token_words as next_words
 from . import train_lm_figures as figures
 from .base import Demo
@@ -38,6 +39,7 @@ TICK_BUDGET = 0.25  # seconds of training a tick: the worker is this figure's al
 PROMPT = "Once upon a time"
 SAMPLE_TOKENS = 24
 KEEP_SAMPLES = 12
+RATE_POINTS = 60  # where the dashed learning rate is drawn: enough to bend smoothly
 
 STATE = {"seed": Whole("seed", 0, 999_999, default=1)}
 
@@ -46,6 +48,21 @@ class TrainLM(Demo):
     STATE = controls = STATE
     data = (TEXT, TOKENIZER)
     worker = "train"  # a step takes a few hundred milliseconds: never in another figure's way
+    shows = (lt.learning_rate, lt.train_step)
+    experiments = (
+        Experiment("A constant learning rate", lt.learning_rate,
+                   "    if step <= hyper.warmup:\n"
+                   "        return hyper.lr * step / hyper.warmup\n"
+                   "    done = (step - hyper.warmup) / max(1, hyper.steps - hyper.warmup)"
+                   "  # 0 -> 1\n"
+                   "    floor = hyper.lr * hyper.min_lr\n"
+                   "    return floor + (hyper.lr - floor) * 0.5 * (1.0 + math.cos(math.pi * "
+                   "min(done, 1.0)))\n",
+                   "    return hyper.lr  # the peak, from the first step to the last\n",
+                   "The dashed learning rate is flat from the first step: no gentle start from "
+                   "random numbers, and no slowing down at the end. Watch the first few dozen "
+                   "steps of the loss, and how low it settles."),
+    )
 
     def setup(self, state):
         self.state = state
@@ -187,7 +204,8 @@ class TrainLM(Demo):
                 "notice": figures.notice(self.heldout_curve, steps, HYPER.steps),
                 "summary": self.note,
             },
-            "svg": {"curve": figures.curve(self.train_curve, self.heldout_curve, steps)},
+            "svg": {"curve": figures.curve(self.train_curve, self.heldout_curve, steps,
+                                           self._rates(steps), HYPER.lr)},
             "items": {"samples": figures.samples(self.samples)},
             "attrs": {"btn-play": {"data-action": "pause" if running else "play",
                                    "aria-disabled": "true" if self.run.stopped else None},
@@ -203,6 +221,13 @@ class TrainLM(Demo):
             reply["publish"] = {"training": {"params": n_params, "tokens": tokens,
                                              "seconds": round(self.seconds, 3), "steps": steps}}
         return reply
+
+    def _rates(self, steps):
+        """The learning rate over the curve's span, [(step, rate)]: 60 points, plus the
+        step just taken, so the dashed line ends where the run is."""
+        grid = np.linspace(1, figures.span(steps), RATE_POINTS).round().astype(int)  # [60]
+        at = sorted({*grid.tolist(), max(steps, 1)})
+        return [(s, lt.learning_rate(s, HYPER)) for s in at]
 
     def _prediction(self):
         """Chapter 5's view of the model as it is now: its ten likeliest next tokens after

@@ -3,6 +3,8 @@
 Every function takes the values it draws, never the demo itself.
 """
 
+from itertools import pairwise
+
 from .format import count
 from .run import status_words
 from .svg import axes, num, points, svg, tag
@@ -16,33 +18,48 @@ def y(bits):
     return (TOP - min(max(bits, BOTTOM), TOP)) / (TOP - BOTTOM) * H
 
 
-def curve(train, heldout, steps):
+def span(steps):
+    """The steps the axis spans: it doubles when the run reaches its end, so it rarely jumps."""
+    out = 50
+    while out < steps:
+        out *= 2
+    return out
+
+
+def curve(train, heldout, steps, rates, peak):
     """Bits per character: each training batch (thin) and the held-out text (thick, dots),
-    against steps; the axis doubles when the run reaches its end, so it rarely jumps."""
-    span = 50
-    while span < steps:
-        span *= 2
+    against steps; dashed, the learning rate at `rates` [(step, rate)], with the top of the
+    plot at 1.25 × `peak` (the schedule's highest rate)."""
+    span_ = span(steps)
     body = tag("rect", x="0", y="0", width=num(W), height=num(H), class_="plot-area")
+    # Line segments, not a polyline: the dashed style draws strokes and never fills.
+    lr = [(s / span_ * W, H - min(max(r / (1.25 * peak), 0.0), 1.0) * H) for s, r in rates]
+    for (x1, y1), (x2, y2) in pairwise(lr):
+        body += tag("line", x1=num(x1), y1=num(y1), x2=num(x2), y2=num(y2), class_="line-before")
+    lx, ly = min(lr, key=lambda p: abs(p[0] - W / 2))  # named once, mid-plot, just above it
+    body += tag("text", "learning rate", x=num(lx), y=num(max(ly - 4, 10)), class_="note",
+                text_anchor="middle")
     for goal in GOALS:
         body += tag("line", x1="0", y1=num(y(goal)), x2=num(W), y2=num(y(goal)), class_="goal")
         body += tag("text", f"{goal:.1f}", x=num(W - 4), y=num(y(goal) - 3), class_="note",
                     text_anchor="end")
     every = max(1, len(train) // 300)  # at most ~300 points: the line looks the same
-    line = [(s / span * W, y(b)) for s, b in train[::every]]
+    line = [(s / span_ * W, y(b)) for s, b in train[::every]]
     if len(line) > 1:
         body += tag("polyline", points=points(line), class_="train-curve")
-    held = [(s / span * W, y(b)) for s, b in heldout]
+    held = [(s / span_ * W, y(b)) for s, b in heldout]
     if len(held) > 1:
         body += tag("polyline", points=points(held), class_="test-curve")
     for cx, cy in held[-1:]:
         body += tag("circle", cx=num(cx), cy=num(cy), r="3.5", class_="path-now")
     inner = tag("svg", body, x=num(PAD), y="6", width=num(W), height=num(H),
                 viewBox=f"0 0 {num(W)} {num(H)}")
-    frame = axes(PAD, 6, W, H, ("0", f"{span:,}"), (f"{BOTTOM:.1f}", f"{TOP:.1f}"),
+    frame = axes(PAD, 6, W, H, ("0", f"{span_:,}"), (f"{BOTTOM:.1f}", f"{TOP:.1f}"),
                  "training steps →", "bits per character")
     label = (f"Bits per character over {count(steps, 'training step')}: on held-out text "
              f"{heldout[-1][1]:.2f} now, from {heldout[0][1]:.2f} before any training" +
-             (f"; on the last training batch {train[-1][1]:.2f}." if train else "."))
+             (f"; on the last training batch {train[-1][1]:.2f}" if train else "") +
+             ". Dashed: the learning rate the schedule gives at each step.")
     return svg(inner + frame, PAD + W + 8, H + 36, label)
 
 
