@@ -1,10 +1,11 @@
-"""Screenshots of the essay as readers see it: light and dark, phone and desktop.
+"""Screenshots of every figure as readers see it: light and dark, phone and desktop.
 
     .venv/bin/python -m docs.screenshots [--out DIR]
 
-Builds the site (cached), serves it on a free port, waits until every figure is
-live, and writes one PNG per mode. docs/screenshot.png in the README is the
-desktop, light one, cropped to the first figure.
+Builds the site (cached), serves it on a free port, brings each figure into view, waits
+until it is live (a figure with a worker of its own starts only then) and writes one PNG per
+figure and mode, `<mode>-<figure>.png`, into docs/figures/. docs/screenshot.png in the
+README is the first figure, desktop and light.
 """
 
 import argparse
@@ -18,12 +19,12 @@ from tooling.browser import NoChromium, launch, served
 from tooling.site import build
 
 MODES = {"desktop-light": (1280, "light"), "desktop-dark": (1280, "dark"),
-         "phone-light": (375, "light"), "phone-dark": (375, "dark")}
+         "phone-light": (360, "light"), "phone-dark": (360, "dark")}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "test-artifacts" / "screenshots")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "figures")
     parser.add_argument("--page", default="how-llms-work.html")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -32,18 +33,20 @@ def main():
             browser = launch(p)
         except NoChromium as e:
             sys.exit(f"docs/screenshots.py: error: {e}")
-        for name, (width, scheme) in MODES.items():
-            page = browser.new_page(viewport={"width": width, "height": 900},
+        for mode, (width, scheme) in MODES.items():
+            page = browser.new_page(viewport={"width": width, "height": 800 if width < 600 else 900},
                                     color_scheme=scheme, device_scale_factor=1)
             page.goto(base_url + args.page)
             page.wait_for_selector("html[data-state=ready]", state="attached", timeout=120_000)
-            page.screenshot(path=args.out / f"{name}.png", full_page=True)
-            if name == "desktop-light":
-                first = page.locator("[data-demo]").first
-                first.scroll_into_view_if_needed()
-                first.screenshot(path=ROOT / "docs" / "screenshot.png")
+            for figure in page.locator("figure[data-demo]").all():
+                figure.scroll_into_view_if_needed()
+                figure.and_(page.locator("[data-state=live]")).wait_for(timeout=120_000)
+                name = f"{mode}-{figure.get_attribute('data-demo')}.png"
+                figure.screenshot(path=args.out / name, animations="disabled")
+                if mode == "desktop-light" and figure.get_attribute("data-demo") == "weights":
+                    figure.screenshot(path=ROOT / "docs" / "screenshot.png", animations="disabled")
+                print(args.out / name)
             page.close()
-            print(args.out / f"{name}.png")
         browser.close()
 
 
