@@ -373,8 +373,7 @@ class Embeddings(Demo):
                         f"{', '.join(f'“{w}”' for w in dict.fromkeys(missing))}.")
         rows, cos = self.analogy(self.source, a, b, c)
         answers = [(self.table.words[r], x) for r, x in zip(rows, cos)]
-        score = "score" if live_math.edited(emb.similarities) else "cosine"
-        return answers, f"{a} − {b} + {c} ≈ {answers[0][0]} ({score} {signed(answers[0][1], 2)})."
+        return answers, f"{a} − {b} + {c} ≈ {answers[0][0]} (similarity {signed(answers[0][1], 2)})."
 
     # ---------------------------------------------------------------- drawing
 
@@ -408,11 +407,11 @@ class Embeddings(Demo):
                 "strip": strip(t.raw[row], scale, self.dim),
                 "strip-near": strip(t.raw[first], scale, self.dim),
                 "neighbours": word_buttons(
-                    [t.words[r] for r in rows], cos, f"{measure()} with {self.word}"),
+                    [t.words[r] for r in rows], cos, f"similarity with {self.word}"),
                 "suggestions": word_buttons(self.suggestions),
                 "answers": word_buttons(
                     [w for w, _ in answers], [x for _, x in answers],
-                    f"{measure()} with {a} − {b} + {c}"),
+                    f"similarity with {a} − {b} + {c}"),
             },
             "svg": {"map": self.map_svg(source, self.word, self.zoom,
                                         None if self.centre is None else tuple(self.centre))},
@@ -446,11 +445,6 @@ def strip(values, scale, picked):
             "class": f"cell {tone}" + (" picked" if i == picked else ""),
             "title": f"number {i}: {signed(x, 2)}", "data-action": "dim", "data-value": str(i)}})
     return cells
-
-
-def measure():
-    """What the scores are: cosines, unless the reader's own similarities() made them."""
-    return "your similarities()’ score" if live_math.edited(emb.similarities) else "cosine similarity"
 
 
 def word_buttons(words, cosines=None, what=None):
