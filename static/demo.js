@@ -232,6 +232,8 @@ export class Demo {
     const t0 = this.inflight.t0;
     if (this.inflight.name === "tick" && msg.type === "render" && !msg.reply?.unchanged) {
       afterPaint(`llmexplain:tick:${this.name}`, this.inflight.sent);
+    } else if (this.inflight.type === "redefine") {
+      afterPaint(`llmexplain:redefine:${this.name}`, t0); // Run pressed -> the figure redrawn
     } else if (t0 !== null && t0 !== undefined) {
       afterPaint(`llmexplain:input:${this.name}`, t0);
     }
