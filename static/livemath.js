@@ -7,6 +7,7 @@
 
 const STOP_SECONDS = 1.5; // a run that has not answered by then is stopped (within 2 s in all)
 const KILL_SECONDS = 0.4; // after the interrupt: if Python still has not answered, the worker goes
+const STOP_AFTER_SECONDS = 0.3; // Stop appears once an answer is this late
 
 export class LiveMath {
   // hooks: {own(demo, on): move the figure into its own worker (on) or back to its usual one}
@@ -132,13 +133,15 @@ export class LiveMath {
   }
 
   // Every message the figure sends its own worker is watched (demo.js calls this as it sends
-  // and as the answer comes): one that does not answer in time is stopped. Meanwhile Run waits
-  // and Stop is there.
+  // and as the answer comes): one that does not answer in time is stopped. Stop is offered
+  // while one takes longer than a moment (not on every slider move).
   watch(on) {
     clearTimeout(this.watching);
-    this.watching = on ? setTimeout(() => this.halt("It ran too long"), STOP_SECONDS * 1000) : null;
-    this.run.disabled = on || !this.editor;
-    this.stop.hidden = !on;
+    clearTimeout(this.stopShown);
+    this.stop.hidden = true;
+    if (!on) return;
+    this.watching = setTimeout(() => this.halt("It ran too long"), STOP_SECONDS * 1000);
+    this.stopShown = setTimeout(() => { this.stop.hidden = false; }, STOP_AFTER_SECONDS * 1000);
   }
 
   // Stopped with the interrupt where the page can (cross-origin isolated, so Python has an

@@ -139,3 +139,16 @@ def test_every_experiment_compiles_and_changes_the_figure(name):
     finally:
         page.redefine("x", "{}")
         page.destroy("x")
+
+
+@pytest.mark.parametrize("code", [
+    "raise KeyboardInterrupt\n",  # at the top of their code, as it is defined
+    "def sigmoid(z):\n    raise KeyboardInterrupt\n",  # while it is probed
+])
+def test_a_stop_from_the_page_leaves_the_last_good_version(weights, code):
+    """The page stops a run that takes too long with Pyodide's interrupt, which raises
+    KeyboardInterrupt wherever Python is: the reader hears why, and nothing changes."""
+    error = redefine(weights, neuron__sigmoid=code)["edit"]["error"]
+    assert error["message"] == "It ran too long and was stopped."
+    assert "loop" in error["hint"]
+    assert neuron.sigmoid is live_math.original("neuron.sigmoid")

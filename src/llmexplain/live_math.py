@@ -150,7 +150,7 @@ def compiled(name, code):
     namespace = dict(vars(importlib.import_module(f"llmexplain.{module}")))
     try:
         exec(compile(code, CODE_FILE, "exec"), namespace)  # noqa: S102 (running it is the point)
-    except Exception as e:  # noqa: BLE001 (any error in their definitions is theirs to fix)
+    except (Exception, KeyboardInterrupt) as e:  # noqa: BLE001 (any error there is theirs to fix)
         raise explained(name, e) from None
     fn = namespace.get(attr)
     if fn is original(name) or not inspect.isfunction(fn):
