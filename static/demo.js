@@ -241,7 +241,9 @@ export class Demo {
       performance.mark(`llmexplain:python:${this.name}`,
                        { detail: { name: this.inflight.name, ms: msg.ms, ...msg.reply?.timing } });
     }
-    if (msg.reply?.edit) this.edited(msg.reply.edit);
+    if (msg.reply?.edit) {
+      this.edited(msg.reply.edit, this.inflight.type === "redefine" ? JSON.parse(this.inflight.value) : {});
+    }
     if (first) {
       this.live = msg.type === "render";
       if (this.live && this.ownWorker) this.putEditsBack();
@@ -254,11 +256,11 @@ export class Demo {
     this.flush();
   }
 
-  // An edit's answer: the address keeps the code that runs (or no code), and the editor says.
-  // A failed one leaves the last version that worked (unless the figure reverted to the
-  // package's functions).
-  async edited(edit) {
-    if (edit.ok) this.good = edit.edited.length ? this.edits : {};
+  // An edit's answer (`tried`: the edits that message carried): the address keeps the code
+  // that runs (or no code), and the editor says. A failed one leaves the last version that
+  // worked (unless the figure reverted to the package's functions).
+  async edited(edit, tried) {
+    if (edit.ok) this.good = tried;
     else if (edit.reverted) this.good = {};
     this.edits = this.good;
     this.codeLink = Object.keys(this.good).length ? await packCode(this.good) : "";
