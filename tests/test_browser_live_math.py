@@ -18,6 +18,7 @@ from live_math_drive import (
     run,
     type_code,
 )
+from test_browser_phone import OVERFLOWING, PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -138,3 +139,29 @@ def test_escape_then_tab_leaves_the_editor(weights):
     page.keyboard.press("Escape")
     page.keyboard.press("Tab")
     assert not in_editor(page)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_open_editor_has_no_axe_violations(weights, axe_source, scheme):
+    page = weights
+    page.emulate_media(color_scheme=scheme)
+    open_math(page, FIG)
+    type_code(page, FIG, "neuron.sigmoid", "def sigmoid(z):\n    return zz  # a mistake\n")
+    assert run(page, FIG) == "error"  # with its message showing
+    page.evaluate(axe_source)  # a <script> tag would be refused by the CSP
+    result = page.evaluate(f"axe.run('#{FIG}', {{resultTypes: ['violations']}})")
+    violations = [{"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+                  for v in result["violations"]]
+    assert not violations, violations
+
+
+def test_on_a_phone_the_open_math_stays_inside_the_figure(watched, base_url):
+    page = watched.page
+    page.set_viewport_size(PHONE)
+    page, fig = open_demo(watched, base_url, f"#{FIG}")
+    open_math(page, FIG)
+    assert fig.evaluate(OVERFLOWING) == []
+    # the listing (what a reader without the editor sees) scrolls sideways, with the cue
+    page.locator(f"#{FIG} [data-math-editor]").first.evaluate("(e) => { e.hidden = true; }")
+    page.locator(f"#{FIG} .math-source").first.evaluate("(e) => { e.hidden = false; }")
+    assert fig.evaluate(OVERFLOWING) == []
