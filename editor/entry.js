@@ -35,8 +35,8 @@ const colours = HighlightStyle.define([
     color: "var(--code-keyword)" },
   { tag: [t.function(t.definition(t.variableName)), t.definition(t.className)], color: "var(--code-def)" },
   { tag: [t.standard(t.variableName), t.self, t.className], color: "var(--code-builtin)" },
-  { tag: [t.string, t.special(t.string)], color: "var(--code-string)" },
-  { tag: [t.comment, t.docString], color: "var(--muted)", fontStyle: "italic" },
+  { tag: [t.string, t.docString, t.special(t.string)], color: "var(--code-string)" },
+  { tag: t.comment, color: "var(--muted)", fontStyle: "italic" },
   { tag: [t.number, t.bool, t.null], color: "var(--code-number)" },
 ]);
 
