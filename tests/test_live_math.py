@@ -58,7 +58,7 @@ def test_a_syntax_error_names_the_line_and_changes_nothing(weights):
 @pytest.mark.parametrize("line,kind,word", [
     ("    return zz\n", "NameError", "spelling"),
     ("    return z + 'a'\n", "TypeError", "wrong kind"),
-    ("    return np.ones(3) + np.ones(2)\n", "ValueError", "shapes"),
+    ("    return np.ones(3) + np.ones(2)\n", "ValueError", "shapes must match"),
     ("    return 1 / 0\n", "ZeroDivisionError", "zero"),
     ("    return [1][2]\n", "IndexError", "index"),
     ("    return sigmoid(z)\n", "RecursionError", "itself"),
@@ -94,6 +94,10 @@ def test_too_slow_is_caught(weights, monkeypatch):
 
 def test_code_must_define_the_function(weights):
     error = redefine(weights, neuron__sigmoid="def squash(z):\n    return z\n")["edit"]["error"]
+    assert "named sigmoid" in error["message"]
+    # even while an earlier version of theirs is in
+    assert redefine(weights, neuron__sigmoid="def sigmoid(z):\n    return z\n")["edit"]["ok"]
+    error = redefine(weights, neuron__sigmoid="x = 1\n")["edit"]["error"]
     assert "named sigmoid" in error["message"]
 
 

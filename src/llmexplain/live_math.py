@@ -76,6 +76,7 @@ class Experiment:
 
 CODE_FILE = "<your code>"  # the file name the reader's code is compiled under: its frames
 SLOW_SECONDS = 0.25  # the reader's version may take this long over one render's calls
+PROBE_CALLS = 8  # calls of a render kept to probe the reader's version with, per function
 
 
 class EditError(Exception):
@@ -100,8 +101,8 @@ HINTS = {  # what an error usually means, for a reader who does not program in P
                     "(np.exp, np.maximum, …).",
     TypeError: "A value of the wrong kind, or the wrong number of arguments: a function "
                "called with too few or too many, or a number mixed with something that is not one.",
-    ValueError: "The sizes do not fit together: numpy can only combine arrays whose shapes "
-                "match (or where one is a single number).",
+    ValueError: "A value numpy cannot use here: most often arrays whose sizes do not fit "
+                "together (their shapes must match, or one must be a single number).",
     ZeroDivisionError: "A division by zero: numpy arrays give infinity instead, plain Python "
                        "numbers stop with this error.",
     IndexError: "An index past the end of a list or array: counting starts at 0.",
@@ -148,12 +149,13 @@ def compiled(name, code):
     name the reader defines beside it touches nothing else)."""
     module, _, attr = name.rpartition(".")
     namespace = dict(vars(importlib.import_module(f"llmexplain.{module}")))
+    there = namespace.get(attr)
     try:
         exec(compile(code, CODE_FILE, "exec"), namespace)  # noqa: S102 (running it is the point)
     except (Exception, KeyboardInterrupt) as e:  # noqa: BLE001 (any error there is theirs to fix)
         raise explained(name, e) from None
     fn = namespace.get(attr)
-    if fn is original(name) or not inspect.isfunction(fn):
+    if fn is there or not inspect.isfunction(fn):
         raise EditError(name, f"The code must define a function named {attr}.", None,
                         f"Keep the line “def {attr}(…):” and change what is below it.")
     return fn
@@ -187,9 +189,6 @@ def recorded(names, run):
         for name in names:
             install(name, installed[name])
     return calls
-
-
-PROBE_CALLS = 8
 
 
 def probe(name, fn, calls):
