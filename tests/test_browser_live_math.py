@@ -25,6 +25,11 @@ pytestmark = pytest.mark.browser
 FIG = "weights-1"
 
 
+def editor_fetched(page):
+    return page.evaluate("performance.getEntriesByType('resource')"
+                         ".some((e) => e.name.includes('/assets/editor.'))")
+
+
 def output(page, fig=FIG):
     return float(page.locator(f"#{fig} [data-slot=output]").text_content().replace("−", "-"))
 
@@ -38,7 +43,9 @@ def weights(watched, base_url):
 def test_relu_in_place_of_sigmoid_follows_the_sum(weights):
     page = weights
     assert output(page) == pytest.approx(0.60)  # sigmoid(0.4), the essay's starting numbers
+    assert not editor_fetched(page)  # the editor comes only when the reader asks for it
     open_math(page, FIG)
+    assert editor_fetched(page)
     assert experiment(page, FIG, "ReLU in place of sigmoid") == "ok"
     assert output(page) == pytest.approx(0.40)  # ReLU(0.4): the sum itself
     assert page.locator(f"#{FIG} [data-math-notice]").is_visible()
@@ -58,6 +65,18 @@ def test_a_syntax_error_shows_its_line_and_the_figure_keeps_working(weights):
     assert error_text(page, FIG).startswith(f"Line {line} of neuron.sigmoid: SyntaxError")
     page.locator(f"#{FIG} [data-input=b]").fill("-5")
     page.wait_for_selector(f"#{FIG} [data-slot=output]:text-is('0.01')")  # sigmoid(−4.8)
+
+
+def test_a_later_failure_puts_the_original_back_and_says_so(weights):
+    page = weights
+    open_math(page, FIG)
+    type_code(page, FIG, "neuron.sigmoid",
+              "def sigmoid(z):\n    if z < 0:\n        raise ValueError('no negatives')\n    return z\n")
+    assert run(page, FIG) == "ok"
+    page.locator(f"#{FIG} [data-input=w1]").fill("-5")  # the sum turns negative
+    page.wait_for_selector(f"#{FIG} [data-math][data-state=reverted]")
+    assert error_text(page, FIG).startswith("Line 3 of neuron.sigmoid: ValueError: no negatives")
+    page.wait_for_selector(f"#{FIG} [data-slot=output]:text-is('0.01')")  # sigmoid(−4.5)
 
 
 def test_a_loop_that_never_ends_is_stopped_within_2_s_and_the_page_stays_responsive(weights):
