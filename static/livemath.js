@@ -8,6 +8,7 @@
 const STOP_SECONDS = 1.5; // a run that has not answered by then is stopped (within 2 s in all)
 const KILL_SECONDS = 0.4; // after the interrupt: if Python still has not answered, the worker goes
 const STOP_AFTER_SECONDS = 0.3; // Stop appears once an answer is this late
+const CODE_MAX = 100_000; // characters of code a link may bring
 
 export class LiveMath {
   // hooks: {own(demo, on): move the figure into its own worker (on) or back to its usual one}
@@ -202,7 +203,9 @@ export async function unpackCode(packed) {
   try {
     const bytes = Uint8Array.from(atob(packed.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
     const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
-    const edits = JSON.parse(await new Response(stream).text());
+    const text = await new Response(stream).text();
+    if (text.length > CODE_MAX) return {}; // Python refuses more anyway (page.MAX_PARAMS)
+    const edits = JSON.parse(text);
     const ok = edits && typeof edits === "object" && !Array.isArray(edits) &&
       Object.values(edits).every((v) => typeof v === "string");
     return ok ? edits : {};
