@@ -93,10 +93,26 @@ def test_a_loop_that_never_ends_is_stopped_within_2_s_and_the_page_stays_respons
     assert page.locator(box).count(), "the loop was not stopped"
     assert stopped < 2.0, stopped
     assert slowest < 100, slowest
-    assert "ran too long" in error_text(page, FIG)
+    assert "stopped before it finished" in error_text(page, FIG)
     assert output(page) == pytest.approx(0.40)  # the last version that worked still runs
     page.locator(f"#{FIG} [data-input=w1]").fill("-3")
     page.wait_for_selector(f"#{FIG} [data-slot=output]:text-is('0.00')")
+
+
+def test_stop_stops_it_at_once(weights):
+    page = weights
+    open_math(page, FIG)
+    assert experiment(page, FIG, "ReLU in place of sigmoid") == "ok"
+    type_code(page, FIG, "neuron.sigmoid", "def sigmoid(z):\n    while True:\n        pass\n")
+    page.locator(f"#{FIG} [data-math-run]").click()
+    stop = page.locator(f"#{FIG} [data-math-stop]")
+    stop.wait_for(state="visible", timeout=1_000)  # offered once the answer is late
+    started = time.monotonic()
+    stop.click()
+    page.wait_for_selector(f"#{FIG} [data-math][data-state=error]", timeout=1_000)
+    assert time.monotonic() - started < 0.5
+    assert stop.is_hidden()
+    assert output(page) == pytest.approx(0.40)
 
 
 def test_without_shared_memory_the_worker_is_ended_and_the_figure_comes_back(watched, base_url):

@@ -153,6 +153,6 @@ def test_a_stop_from_the_page_leaves_the_last_good_version(weights, code):
     """The page stops a run that takes too long with Pyodide's interrupt, which raises
     KeyboardInterrupt wherever Python is: the reader hears why, and nothing changes."""
     error = redefine(weights, neuron__sigmoid=code)["edit"]["error"]
-    assert error["message"] == "It ran too long and was stopped."
+    assert error["message"] == "It was stopped before it finished."
     assert "loop" in error["hint"]
     assert neuron.sigmoid is live_math.original("neuron.sigmoid")

@@ -109,7 +109,7 @@ HINTS = {  # what an error usually means, for a reader who does not program in P
     KeyError: "A key that is not in the dictionary.",
     RecursionError: "The function calls itself without end: it needs a case that stops.",
     OverflowError: "A number grew too large to hold.",
-    KeyboardInterrupt: "It ran for too long and was stopped: look for a loop that never ends.",
+    KeyboardInterrupt: "If it would never have finished, look for a loop that never ends.",
 }
 
 
@@ -136,7 +136,8 @@ def _frames(tb):
 def explained(name, error):
     """An EditError for an exception the reader's code raised (or caused)."""
     kind = type(error).__name__
-    text = "It ran too long and was stopped." if isinstance(error, KeyboardInterrupt) else \
+    # The page stops it (it took too long, or the reader pressed Stop): not an error of theirs.
+    text = "It was stopped before it finished." if isinstance(error, KeyboardInterrupt) else \
         f"{kind}: {error}"
     if isinstance(error, SyntaxError):
         text = f"{kind}: {error.msg}"
