@@ -9,10 +9,14 @@
 //   create {id, seq, name, params, base}  make a figure from its state; answers render
 //   event {id, seq, name, value}       an input or an action; answers render
 //   pointer {id, seq, name, at}        a click or a drag, as fractions of the box; answers render
+//   redefine {id, seq, edits}          run the reader's code (JSON {function: code}) in the
+//                                      figure's functions' place; answers render
 //   state {id, seq}                    answers state {id, seq, state}
 //   destroy {id, seq}                  forget a figure; answers destroyed {id, seq}
 // Worker -> page:
-//   alive | stage {text} | ready | fatal {message}     while booting
+//   alive | stage {text} | fatal {message}             while booting
+//   ready {interrupt}                  Python runs; `interrupt` is its interrupt buffer where the
+//                                      page is cross-origin isolated (Int32Array on shared memory)
 //   progress {done, total}             bytes of the files it starts with that have arrived
 //   loading {file, bytes} | loaded {file}              data files on their way
 //   render {id, seq, reply, ms} | failed {id, seq, message, retry}
@@ -94,6 +98,7 @@ export class Channel {
     } else if (msg.type === "ready") {
       clearTimeout(this.bootTimer);
       this.ready = true;
+      this.interrupt = msg.interrupt ?? null;
       this.hooks.ready(this);
     } else if (msg.type === "loading") {
       this.hooks.loading(msg.file, msg.bytes);
@@ -107,6 +112,14 @@ export class Channel {
   // Data files its figures will need, fetched now, beside whatever it is doing.
   prefetch(files) {
     if (this.worker && files.length) this.worker.postMessage({ type: "prefetch", files });
+  }
+
+  // Stop the Python code running in this worker (it raises KeyboardInterrupt there), where
+  // the page can: only shared memory reaches a worker that is busy. False where it cannot.
+  interruptPython() {
+    if (!this.interrupt) return false;
+    Atomics.store(this.interrupt, 0, 2); // 2 is SIGINT
+    return true;
   }
 
   post(msg) {

@@ -3,6 +3,8 @@
 // [data-demo] markup with data-input, data-action, data-pointer, data-drag, data-slot.
 // Reader text only ever enters the page as textContent.
 
+import { packCode } from "./livemath.js";
+
 let allowed = null; // {attribute: RegExp, tags: Set}: what Python may set or build (config.allow)
 
 let drag = null; // {demo, name, box} while a pointer pressed on a [data-drag] plot is down
@@ -48,6 +50,15 @@ export class Demo {
     this.visible = true;
     this.seq = 0;
     this.pageNotes = []; // notes from the page itself (a restart), shown with Python's
+    // Live math (livemath.js): the reader's versions of the functions the figure shows
+    // ({name: code}), run in a worker of the figure's own while there are any; the same,
+    // compressed for the address; and, until that is unpacked, the address's edits.
+    this.edits = {}; // being tried, or to put in again
+    this.good = {}; // the last that ran
+    this.ownWorker = false;
+    this.codeLink = "";
+    this.editsArriving = null;
+    this.math = null;
     this.svgCache = new Map();
     this.errorBox = el.querySelector("[data-demo-error]");
     this.notesBox = el.querySelector("[data-demo-notes]");
@@ -99,7 +110,27 @@ export class Demo {
   }
 
   get worker() {
-    return this.el.dataset.worker || "main";
+    return this.ownWorker ? `code-${this.id}` : this.el.dataset.worker || "main";
+  }
+
+  // Run the reader's versions (`edits`; {} puts the package's functions back). Queued as an
+  // action: it runs after whatever the reader did before.
+  redefine(edits) {
+    this.edits = edits;
+    this.queue.push({ name: "redefine", value: JSON.stringify(edits), t0: performance.now(),
+                      isAction: true, type: "redefine" });
+    this.flush();
+  }
+
+  forgetEdits() {
+    this.edits = this.good = {};
+    this.codeLink = "";
+    this.hooks.changed(this);
+  }
+
+  // What a link to this figure keeps: its state, and the reader's code (packed by livemath.js).
+  linkState() {
+    return this.codeLink ? { ...this.link, code: this.codeLink } : this.link;
   }
 
   onInput(e) {
@@ -141,7 +172,10 @@ export class Demo {
     const next = this.queue.shift();
     this.busy = true;
     this.inflight = { ...next, sent: performance.now() };
-    if (Array.isArray(next.value)) {
+    if (this.ownWorker) this.math?.watch(true); // the reader's code runs there: it may not return
+    if (next.type === "redefine") {
+      this.channel.post({ type: "redefine", id: this.id, seq: ++this.seq, edits: next.value });
+    } else if (Array.isArray(next.value)) {
       this.channel.post({ type: "pointer", id: this.id, seq: ++this.seq, name: next.name, at: next.value });
     } else {
       this.channel.post({ type: "event", id: this.id, seq: ++this.seq, name: next.name,
@@ -159,7 +193,8 @@ export class Demo {
                         params: this.restored ?? this.base, base: this.base });
   }
 
-  // The worker is gone: wait for the new one, then come back from the last state.
+  // The worker is gone (or the figure moves to another: no `why`): wait for the new one,
+  // then come back from the last state.
   suspend(why) {
     this.el.dataset.state = "loading";
     this.live = false;
@@ -168,13 +203,14 @@ export class Demo {
     this.queue = [];
     this.enable(false);
     if (this.state) this.restored = JSON.stringify(this.state);
-    this.pageNotes = [`${why}: this figure is back as you left it.`];
+    this.pageNotes = why ? [`${why}: this figure is back as you left it.`] : [];
   }
 
   receive(msg) {
     if (msg.seq !== this.seq) return; // an answer to a message from before a restart
     const first = this.inflight.name === "create";
     this.busy = false;
+    this.math?.watch(false);
     if (msg.type === "failed") {
       this.showError(msg.retry ? msg.message : `Something went wrong in this demo: ${msg.message}`);
       if (this.retry) this.retry.hidden = !msg.retry;
@@ -183,6 +219,8 @@ export class Demo {
       this.showError(`Something went wrong in this demo: ${msg.message}`);
     } else if (msg.reply?.error) {
       this.showError(msg.reply.error);
+    } else if (msg.reply?.edit && !msg.reply.state) {
+      // an edit that was not put in: the figure stays as it was
     } else if (msg.reply?.unchanged) {
       this.running = Boolean(msg.reply.running);
     } else if (msg.type === "render") {
@@ -194,6 +232,8 @@ export class Demo {
     const t0 = this.inflight.t0;
     if (this.inflight.name === "tick" && msg.type === "render" && !msg.reply?.unchanged) {
       afterPaint(`llmexplain:tick:${this.name}`, this.inflight.sent);
+    } else if (this.inflight.type === "redefine") {
+      afterPaint(`llmexplain:redefine:${this.name}`, t0); // Run pressed -> the figure redrawn
     } else if (t0 !== null && t0 !== undefined) {
       afterPaint(`llmexplain:input:${this.name}`, t0);
     }
@@ -201,8 +241,12 @@ export class Demo {
       performance.mark(`llmexplain:python:${this.name}`,
                        { detail: { name: this.inflight.name, ms: msg.ms, ...msg.reply?.timing } });
     }
+    if (msg.reply?.edit) {
+      this.edited(msg.reply.edit, this.inflight.type === "redefine" ? JSON.parse(this.inflight.value) : {});
+    }
     if (first) {
       this.live = msg.type === "render";
+      if (this.live && this.ownWorker) this.putEditsBack();
       this.el.dataset.state = this.live ? "live" : "error";
       this.enable(this.live);
       this.el.querySelector("[data-demo-linkbox]")?.toggleAttribute("hidden", !this.live);
@@ -210,6 +254,26 @@ export class Demo {
     }
     this.tickLater();
     this.flush();
+  }
+
+  // An edit's answer (`tried`: the edits that message carried): the address keeps the code
+  // that runs (or no code), and the editor says. A failed one leaves the last version that
+  // worked (unless the figure reverted to the package's functions).
+  async edited(edit, tried) {
+    if (edit.ok) this.good = tried;
+    else if (edit.reverted) this.good = {};
+    this.edits = this.good;
+    this.codeLink = Object.keys(this.good).length ? await packCode(this.good) : "";
+    this.hooks.changed(this);
+    this.math?.answered(edit);
+  }
+
+  // Created in its own worker (a Run moved it there, the worker restarted, or a link holds
+  // code): the reader's versions go in again.
+  async putEditsBack() {
+    if (this.editsArriving) this.edits = await this.editsArriving;
+    this.editsArriving = null;
+    if (Object.keys(this.edits).length) this.redefine(this.edits);
   }
 
   tickLater() {
@@ -243,7 +307,7 @@ export class Demo {
   // The page's address, with this figure's state only.
   async copyLink() {
     const url = new URL(location.href);
-    url.hash = `${this.id}=${encodePart(this.link)}`;
+    url.hash = `${this.id}=${encodePart(this.linkState())}`;
     let said = "Link copied.";
     try {
       await navigator.clipboard.writeText(url.href);
@@ -366,15 +430,17 @@ export function encodePart(link) {
 }
 
 // The state a part of the address holds, as JSON text for Python to check; anything that
-// does not decode is passed on as it is, and Python says it could not be read.
+// does not decode is passed on as it is, and Python says it could not be read. The reader's
+// code, if the part holds some ("code", packed by livemath.js), comes back beside it.
 export function decodePart(part, base) {
   try {
     const binary = atob(part.replace(/-/g, "+").replace(/_/g, "/"));
     const text = new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
     const link = JSON.parse(text);
-    if (link === null || typeof link !== "object" || Array.isArray(link)) return text;
-    return JSON.stringify({ ...JSON.parse(base), ...link });
+    if (link === null || typeof link !== "object" || Array.isArray(link)) return { text, code: "" };
+    const { code, ...state } = link;
+    return { text: JSON.stringify({ ...JSON.parse(base), ...state }), code: typeof code === "string" ? code : "" };
   } catch {
-    return "unreadable";
+    return { text: "unreadable", code: "" };
   }
 }

@@ -6,6 +6,7 @@
 import { adopt, earlyChannel, workerConfig } from "./boot.js";
 import { Channel } from "./channel.js";
 import { Demo, allow, decodePart, encodePart } from "./demo.js";
+import { LiveMath, unpackCode } from "./livemath.js";
 
 const root = document.documentElement;
 root.dataset.state = "loading"; // first: static/watchdog.js reads this as "the script runs"
@@ -47,7 +48,16 @@ function readAddress() {
     const at = part.indexOf("=");
     const demo = demos.get(decodeURIComponent(part.slice(0, at)));
     if (at < 0 || !demo) continue;
-    demo.restored = part.length > PART_MAX ? "unreadable" : decodePart(part.slice(at + 1), demo.base);
+    const { text, code } = part.length > PART_MAX ? { text: "unreadable", code: "" } :
+      decodePart(part.slice(at + 1), demo.base);
+    demo.restored = text;
+    // The reader's code: the figure starts in a worker of its own and runs it once created.
+    if (code && demo.math && !demo.live) {
+      demo.codeLink = code;
+      demo.ownWorker = true;
+      demo.editsArriving = unpackCode(code);
+      demo.math.box.open = true;
+    }
   }
 }
 
@@ -59,7 +69,8 @@ function writeAddress() {
     const parts = [];
     for (const demo of demos.values()) {
       demo.el.querySelector("[data-demo-link-note]")?.setAttribute("hidden", "");
-      if (Object.keys(demo.link).length) parts.push([demo, `${demo.id}=${encodePart(demo.link)}`]);
+      const link = demo.linkState();
+      if (Object.keys(link).length) parts.push([demo, `${demo.id}=${encodePart(link)}`]);
     }
     while (parts.reduce((n, [, p]) => n + p.length + 1, 0) > FRAGMENT_MAX) {
       const largest = parts.reduce((a, b) => (b[1].length > a[1].length ? b : a));
@@ -219,8 +230,34 @@ function publish(topic, text) {
   }
 }
 
+// A figure running the reader's code moves into a worker of its own ("code-<figure id>"), so
+// the code changes no other figure and its worker can be ended; back to its usual one when
+// the package's functions are back. It is re-created from its last state in the other.
+function own(demo, on, why = null) {
+  const from = demo.channel;
+  demo.ownWorker = on;
+  if (!from || from.name === demo.worker) return;
+  from.figures.delete(demo.id);
+  from.post({ type: "destroy", id: demo.id, seq: ++demo.seq });
+  if (from.name.startsWith("code-") && !from.figures.size) {
+    from.stop();
+    channels.delete(from.name);
+  }
+  if (!channels.has(demo.worker)) channels.set(demo.worker, new Channel(demo.worker, workerConfig(config), hooks));
+  const to = channels.get(demo.worker);
+  to.figures.set(demo.id, demo);
+  demo.channel = to;
+  demo.suspend(why);
+  if (to.ready) demo.start();
+  else to.boot();
+}
+
 const figureHooks = { started, changed: writeAddress, publish };
-for (const el of document.querySelectorAll("[data-demo]")) demos.set(el.id, new Demo(el, figureHooks));
+for (const el of document.querySelectorAll("[data-demo]")) {
+  const demo = new Demo(el, figureHooks);
+  demos.set(el.id, demo);
+  if (el.querySelector("[data-math]")) new LiveMath(demo, { own });
+}
 allow(JSON.parse(document.getElementById("llmexplain-config").textContent).allow);
 readAddress();
 // A link opened to one figure: bring it into view once the page has laid out.

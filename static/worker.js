@@ -11,6 +11,7 @@ postMessage({ type: "alive" }); // first: the page knows this script parsed and 
 
 let api = null; // llmexplain.page's entry functions, proxies kept for the worker's lifetime
 let pyodide = null;
+let interrupt = null; // Python's interrupt buffer, shared with the page (see boot)
 let settings = {}; // the page's config
 const fetched = new Map(); // data file name -> promise of the file written into DATA_DIR
 const DATA_DIR = "/llmexplain-data"; // llmexplain.data finds it through LLMEXPLAIN_DATA
@@ -187,12 +188,18 @@ async function boot(config, name, prefetch) {
   const page = pyodide.pyimport("llmexplain.page");
   // borrowed from `page`, which we keep
   api = { create: page.create, event: page.event, pointer: page.pointer, needs: page.needs,
-          state: page.state, destroy: page.destroy };
+          state: page.state, destroy: page.destroy, redefine: page.redefine };
+  // Where the page is cross-origin isolated, shared memory lets it stop Python while Python
+  // runs (a reader's `while True: pass`): writing 2 there raises KeyboardInterrupt.
+  if (globalThis.crossOriginIsolated) {
+    interrupt = new Int32Array(new SharedArrayBuffer(4));
+    pyodide.setInterruptBuffer(interrupt);
+  }
   pyodide.FS.mkdirTree(DATA_DIR);
   pythonStarted();
   booting = false;
   for (const url of early.keys()) console.warn(`worker: ${nameOf(url)} was downloaded and not used`);
-  postMessage({ type: "ready" });
+  postMessage({ type: "ready", interrupt });
 }
 
 // A Python error's message is its whole traceback; readers get its last line.
@@ -214,6 +221,7 @@ function bootFailure(err) {
 // reader asks for them): they are fetched, and the call repeated once.
 async function call(fn, msg, args, again = true) {
   const started = performance.now();
+  if (interrupt) interrupt[0] = 0; // a stop that came after the last call ended is not for this one
   let reply;
   try {
     reply = JSON.parse(fn(...args));
@@ -292,6 +300,7 @@ const handlers = {
   },
   event: (msg) => call(api.event, msg, [msg.id, msg.name, msg.value]),
   pointer: (msg) => call(api.pointer, msg, [msg.id, msg.name, Number(msg.at?.[0]), Number(msg.at?.[1])]),
+  redefine: (msg) => call(api.redefine, msg, [msg.id, String(msg.edits)]),
   state: (msg) => answer(msg, "state", () => ({ state: JSON.parse(api.state(msg.id)) })),
   destroy: (msg) => answer(msg, "destroyed", () => (api.destroy(msg.id), {})),
 };

@@ -9,13 +9,15 @@ import ast
 import functools
 import os
 import re
+import tarfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tooling import DEFAULT_CACHE, ROOT, SRC, data
+from tooling import DEFAULT_CACHE, ROOT, SRC, data, pins
 from tooling.browser import NoChromium, launch, served
+from tooling.fetch import fetch
 from tooling.site import build
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -145,6 +147,14 @@ def watched(browser, base_url, request):
     context.close()
     assert not w.offsite, f"requests left localhost: {w.offsite}"
     assert not w.unexpected_errors(), f"console errors: {w.unexpected_errors()}"
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    """axe-core's script, from its pinned package: a test runs it with page.evaluate."""
+    tgz = fetch(pins.AXE_CORE, DEFAULT_CACHE)
+    with tarfile.open(tgz) as tar:
+        return tar.extractfile("package/axe.min.js").read().decode()
 
 
 def wait_ready(page, timeout=120_000):

@@ -6,22 +6,11 @@ tests check keyboard use and accessible names themselves.
 """
 
 import json
-import tarfile
 
 import pytest
 from conftest import wait_ready
 
-from tooling import DEFAULT_CACHE, pins
-from tooling.fetch import fetch
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="session")
-def axe_source():
-    tgz = fetch(pins.AXE_CORE, DEFAULT_CACHE)
-    with tarfile.open(tgz) as tar:
-        return tar.extractfile("package/axe.min.js").read().decode()
 
 
 @pytest.mark.parametrize("name", ["how-llms-work.html", "index.html", "credits.html"])

@@ -13,7 +13,7 @@ import pytest
 
 from build import main
 from llmexplain import page
-from tooling import DEFAULT_CACHE, SRC, pins, render
+from tooling import DEFAULT_CACHE, SRC, editor, pins, render
 from tooling.corpus import PROSE_BOOKS, SIMPLE_BOOKS, clean_gutenberg, corpus
 from tooling.data import data_files
 from tooling.fetch import BuildError, fetch, integrity, sha256
@@ -172,11 +172,13 @@ def test_every_page_has_a_strict_csp_and_no_inline_script(site, name):
 def test_the_import_map_sends_each_module_to_its_hashed_file_with_its_integrity(site):
     html = (site / "how-llms-work.html").read_text()
     imports = json.loads(import_map(html))
-    scripts = sorted(p.name for p in render.STATIC.glob("*.js") if p.name != render.SERVICE_WORKER)
-    assert sorted(imports["imports"]) == [f"./assets/{name}" for name in scripts]
+    scripts = {p.name: p.read_bytes() for p in render.STATIC.glob("*.js")
+               if p.name != render.SERVICE_WORKER}
+    scripts[editor.BUNDLE] = editor.bundle(DEFAULT_CACHE)  # the code editor, bundled by the build
+    assert sorted(imports["imports"]) == [f"./assets/{name}" for name in sorted(scripts)]
     for plain, hashed in imports["imports"].items():
         body = (site / hashed).read_bytes()
-        assert body == (render.STATIC / plain.removeprefix("./assets/")).read_bytes()
+        assert body == scripts[plain.removeprefix("./assets/")]
         assert imports["integrity"][hashed] == integrity(body)
     assert html.index('type="importmap"') < html.index('type="module"')  # the map comes first
 

@@ -32,7 +32,7 @@ def test_sigmoid_known_values_and_no_overflow():
     ("tanh", [np.tanh(-2.0), 0.0, np.tanh(2.0)]),
 ])
 def test_activations(name, expected):
-    np.testing.assert_allclose(nn.ACTIVATIONS[name](np.array([-2.0, 0.0, 2.0])), expected)
+    np.testing.assert_allclose(nn.activate(np.array([-2.0, 0.0, 2.0]), name), expected)
 
 
 def test_neuron_is_activation_of_the_sum():

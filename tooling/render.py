@@ -15,6 +15,7 @@ from types import SimpleNamespace
 
 from tooling import ROOT, SRC
 from tooling.fetch import BuildError, integrity, short_hash
+from tooling.highlight import highlighted
 
 TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "static"
@@ -44,15 +45,17 @@ def checked_items(demo, slot, items, allow=None):
 SERVICE_WORKER = "sw.js"
 
 
-def hashed_assets(site):
-    """Every file in static/ copied to site/assets/<stem>.<hash>.<ext>: name -> (url, integrity)."""
+def hashed_assets(site, made=None):
+    """Every file in static/, and the files the build `made` ({name: bytes}: the code
+    editor), copied to site/assets/<stem>.<hash>.<ext>: name -> (url, integrity)."""
+    files = {path.name: path.read_bytes() for path in sorted(STATIC.iterdir())
+             if path.is_file() and path.name != SERVICE_WORKER}
     assets = {}
-    for path in sorted(STATIC.iterdir()):
-        if path.is_file() and path.name != SERVICE_WORKER:
-            data = path.read_bytes()
-            name = f"{path.stem}.{short_hash(data)}{path.suffix}"
-            (site / "assets" / name).write_bytes(data)
-            assets[path.name] = (f"assets/{name}", integrity(data))
+    for filename, data in sorted({**files, **(made or {})}.items()):
+        stem, _, suffix = filename.rpartition(".")
+        name = f"{stem}.{short_hash(data)}.{suffix}"
+        (site / "assets" / name).write_bytes(data)
+        assets[filename] = (f"assets/{name}", integrity(data))
     return assets
 
 
@@ -82,6 +85,7 @@ def render_pages(site, assets, config, csp, imports):
     from markupsafe import Markup
 
     import llmexplain
+    from llmexplain import live_math
     from llmexplain.demos import DEMOS
 
     if SRC not in Path(llmexplain.__file__).resolve().parents:
@@ -104,7 +108,11 @@ def render_pages(site, assets, config, csp, imports):
             text=shown.get("text", {}), values=shown.get("values", {}),
             images=shown.get("images", {}), attrs=shown.get("attrs", {}),
             items={k: checked_items(name, k, v, allow) for k, v in shown.get("items", {}).items()},
-            svg={k: Markup(v) for k, v in shown.get("svg", {}).items()})
+            svg={k: Markup(v) for k, v in shown.get("svg", {}).items()},
+            shows=[SimpleNamespace(name=live_math.name_of(fn),
+                                   html=highlighted(live_math.source(fn))) for fn in demo.shows],
+            experiments=[SimpleNamespace(label=e.label, fn=live_math.name_of(e.fn), code=e.code(),
+                                         notice=e.notice) for e in demo.experiments])
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)

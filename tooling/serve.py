@@ -40,9 +40,18 @@ def policy(script_hashes=()):
 
 def headers(meta_policy):
     """The headers every file of a site gets, its pages carrying `meta_policy`. Only a header
-    can carry frame-ancestors (a <meta> policy ignores it), and only a header reaches the worker."""
+    can carry frame-ancestors (a <meta> policy ignores it), and only a header reaches the worker.
+
+    COOP and COEP make a page cross-origin isolated, which gives it shared memory: with it the
+    page can stop a reader's code that never returns (`while True: pass`) inside a busy Python
+    worker (Pyodide's interrupt buffer) instead of ending the worker. The site loads nothing
+    from another origin, so require-corp costs nothing: workers from blob: URLs, the service
+    worker, data files and fonts are all our own. A host that cannot send them still works:
+    the page then ends the worker instead (static/livemath.js)."""
     return {"Content-Security-Policy": meta_policy + "; frame-ancestors 'none'",
-            "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+            "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+            "Cross-Origin-Opener-Policy": "same-origin",
+            "Cross-Origin-Embedder-Policy": "require-corp"}
 
 
 def headers_file(table):

@@ -16,7 +16,18 @@ import threading
 import time
 from pathlib import Path
 
-from tooling import DEFAULT_CACHE, DEFAULT_SITE, ROOT, compress, data, log, render, runtime, serve
+from tooling import (
+    DEFAULT_CACHE,
+    DEFAULT_SITE,
+    ROOT,
+    compress,
+    data,
+    editor,
+    log,
+    render,
+    runtime,
+    serve,
+)
 from tooling.fetch import BuildError, discard, integrity
 
 # The first line of a site's _headers marks a folder this build made: the build replaces only
@@ -75,7 +86,7 @@ def build_into(site, cache):
     for entry in [*config["boot"], *config["data"].values()]:
         entry["sent"] = sent[site / entry["url"]]
     (site / "assets").mkdir()
-    assets = render.hashed_assets(site)
+    assets = render.hashed_assets(site, {editor.BUNDLE: editor.bundle(cache)})
     imports = render.import_map(assets)
     meta_policy = serve.policy([integrity(imports.encode())])
     config["serviceWorker"] = service_worker(site, config, assets)

@@ -13,10 +13,18 @@ reply is only {"running": true}: nothing is drawn again. A demo that needs a dat
 page has not fetched yet (data.NotFetched) gets the reply {"fetch": [name]}: the worker
 fetches it and repeats the call. A demo that times its own work
 (`timing`, e.g. {"model_ms": 1.2}) has it passed on for the benches; the page shows nothing.
+
+Live math (live_math.py): redefine() runs the reader's versions of the functions a figure
+shows in place of the package's, and its reply carries "edit": {"ok": true} or {"ok": false,
+"error": {function, message, line, hint}}. If the reader's code fails later (a slider moved
+into a case it cannot handle), the figure goes back to the package's functions and the reply
+says so: "edit": {"ok": false, "reverted": true, "error": …}. The page gives each edited
+figure a worker of its own, so an edit changes no other figure.
 """
 
 import json
 
+from . import live_math
 from .data import NotFetched
 from .demos import DEMOS
 from .demos.base import UNCHANGED
@@ -69,11 +77,63 @@ def event(demo_id, name, value):
     try:
         if demo.handle(name, value) is UNCHANGED:
             return json.dumps({"running": True, "unchanged": True})
+        return _reply(demo_id)
     except InputError as e:
         return json.dumps({"error": str(e)})
     except NotFetched as e:
         return json.dumps({"fetch": [e.name]})
-    return _reply(demo_id)
+    except (Exception, KeyboardInterrupt) as e:
+        if not _edited(demo):
+            raise
+        # With the reader's code in, any failure (theirs, or one it caused downstream, such
+        # as a NaN reaching the drawing) takes it out again.
+        return _reverted(demo_id, e)
+
+
+def redefine(demo_id, edits_json):
+    """Run the reader's code in place of the figure's shown functions: `edits_json` is
+    {"neuron.sigmoid": code, ...}; a shown function not named goes back to the package's own
+    ({} restores them all). The figure is made again from its current state, so nothing it
+    kept from before (a cache, a drawing) holds the old behaviour. A bad edit changes
+    nothing: the reply says why, with the line of the reader's code."""
+    demo = _live[demo_id]
+    names = [live_math.name_of(fn) for fn in type(demo).shows]
+    edits = _read(edits_json, [])
+    bad = [key for key, code in edits.items() if key not in names or not isinstance(code, str)]
+    if bad or len(edits_json) > MAX_PARAMS:
+        raise KeyError(f"this figure shows only {names}, not {bad}")
+    params = demo.params()
+    try:
+        live_math.put_in(names, edits, lambda: type(demo)(**params).render())
+    except live_math.EditError as e:
+        return json.dumps({"edit": {"ok": False, "error": e.as_dict()}})
+    _remake(demo_id)
+    return _reply(demo_id, {"ok": True, "edited": sorted(edits)})
+
+
+def _edited(demo):
+    return any(live_math.edited(fn) for fn in type(demo).shows)
+
+
+def _remake(demo_id):
+    """The figure made again from its current state (its notes kept)."""
+    demo = _live[demo_id]
+    again = type(demo)(**demo.params())
+    again.notes = demo.notes
+    _live[demo_id] = again
+
+
+def _reverted(demo_id, error):
+    """The reader's code failed while the figure ran: the package's functions go back in."""
+    demo = _live[demo_id]
+    names = [live_math.name_of(fn) for fn in type(demo).shows]
+    culprit = live_math.culprit(error, {live_math.name_of(fn): live_math.function(live_math.name_of(fn))
+                                        for fn in type(demo).shows if live_math.edited(fn)})
+    live_math.reset(names)
+    _remake(demo_id)
+    problem = live_math.explained(culprit, error).as_dict()
+    problem["message"] += " The figure went back to the original functions."
+    return _reply(demo_id, {"ok": False, "reverted": True, "error": problem})
 
 
 def pointer(demo_id, name, fx, fy):
@@ -110,9 +170,11 @@ def link(demo, base):
     return out, note
 
 
-def _reply(demo_id):
+def _reply(demo_id, edit=None):
     demo = _live[demo_id]
     reply = demo.render()
+    if edit is not None:
+        reply["edit"] = edit
     reply["state"] = demo.params()
     reply["link"], note = link(demo, _start[demo_id])
     reply["notes"] = demo.notes + ([note] if note else [])

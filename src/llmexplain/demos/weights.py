@@ -9,6 +9,7 @@ input plane into yes and no (drawn in weights_figure.py).
 import numpy as np
 
 from .. import neuron as nn
+from ..live_math import Experiment
 from .base import Demo
 from .controls import Choice, Slider
 from .format import paren, signed
@@ -28,8 +29,20 @@ STATE = {
     ), default="sigmoid"),
 }
 
+
 class Weights(Demo):
     STATE = controls = STATE  # every value is a control, and every control is all there is
+    shows = (nn.weighted_sum, nn.sigmoid)
+    experiments = (
+        Experiment("ReLU in place of sigmoid", nn.sigmoid,
+                   "    # subtle: exp(-z) overflows for very negative z, so use the mirrored form "
+                   "there.\n    ez = np.exp(-np.abs(z))\n"
+                   "    return np.where(z >= 0, 1.0 / (1.0 + ez), ez / (1.0 + ez))\n",
+                   "    return np.maximum(z, 0.0)  # ReLU: a negative sum becomes 0\n",
+                   "The dividing line stays where it was (the sum decides), but the output is no "
+                   "longer squeezed between 0 and 1: it is the sum itself above the line and "
+                   "exactly 0 below it."),
+    )
 
     def setup(self, state):
         self.state = state

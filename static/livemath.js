@@ -1,0 +1,215 @@
+// "Show the math" under a figure (issue 12): the source its Python runs, pre-rendered by the
+// build; opening it loads the code editor (./editor.js, CodeMirror bundled at build time), and
+// Run puts the reader's version in the package's place, in a worker of the figure's own
+// ("code-<figure id>"), so an edit touches no other figure and that worker can be stopped.
+// Reset puts the package's functions back and the figure back in its usual worker. Nothing
+// here knows any demo: the markup names the functions (data-math-fn) and the experiments.
+
+const STOP_SECONDS = 1.5; // a run that has not answered by then is stopped (within 2 s in all)
+const KILL_SECONDS = 0.4; // after the interrupt: if Python still has not answered, the worker goes
+const STOP_AFTER_SECONDS = 0.3; // Stop appears once an answer is this late
+const CODE_MAX = 100_000; // characters of code a link may bring
+
+export class LiveMath {
+  // hooks: {own(demo, on): move the figure into its own worker (on) or back to its usual one}
+  constructor(demo, hooks) {
+    this.demo = demo;
+    this.hooks = hooks;
+    this.box = demo.el.querySelector("[data-math]");
+    this.editors = new Map(); // function name -> CodeMirror view
+    this.originals = new Map(); // function name -> the source the build showed
+    for (const fn of this.box.querySelectorAll("[data-math-fn]")) {
+      this.originals.set(fn.dataset.mathFn, fn.querySelector("[data-math-source]").textContent);
+    }
+    this.run = this.box.querySelector("[data-math-run]");
+    this.reset = this.box.querySelector("[data-math-reset]");
+    this.stop = this.box.querySelector("[data-math-stop]");
+    this.notice = this.box.querySelector("[data-math-notice]");
+    this.error = this.box.querySelector("[data-math-error]");
+    this.status = this.box.querySelector("[data-math-status]");
+    this.box.addEventListener("toggle", () => { if (this.box.open) this.load(); });
+    this.run.addEventListener("click", () => this.runEdits());
+    this.reset.addEventListener("click", () => this.resetEdits());
+    this.stop.addEventListener("click", () => this.halt("You stopped it"));
+    for (const button of this.box.querySelectorAll("[data-experiment]")) {
+      button.addEventListener("click", () => this.experiment(button));
+    }
+    demo.math = this;
+  }
+
+  // The editor module, fetched (checked against the import map's integrity) on first open.
+  async load() {
+    if (this.loading) return this.loading;
+    this.loading = (async () => {
+      this.say("Loading the editor…");
+      let module;
+      try {
+        module = await import("./editor.js");
+      } catch {
+        this.say("The editor could not be loaded; the source above is still the code that runs.");
+        this.loading = null;
+        return;
+      }
+      this.editor = module;
+      const edits = (await this.demo.editsArriving) ?? this.demo.edits; // a link's, or the last run's
+      for (const fn of this.box.querySelectorAll("[data-math-fn]")) {
+        const name = fn.dataset.mathFn;
+        const holder = fn.querySelector("[data-math-editor]");
+        const doc = edits[name] ?? this.originals.get(name);
+        this.editors.set(name, module.editor(holder, doc, `Python source of ${name}, editable`,
+                                             () => this.runEdits()));
+        holder.hidden = false;
+        fn.querySelector(".math-source").hidden = true;
+      }
+      for (const b of this.box.querySelectorAll("[data-math-run], [data-math-reset], [data-experiment]")) {
+        b.disabled = false;
+      }
+      this.say(Object.keys(edits).length ? "The figure runs your version." : "");
+      this.mark("ready");
+    })();
+    return this.loading;
+  }
+
+  // The reader's text of each function that differs from the package's.
+  edits() {
+    const edits = {};
+    for (const [name, view] of this.editors) {
+      const text = this.editor.text(view);
+      if (text !== this.originals.get(name)) edits[name] = text;
+    }
+    return edits;
+  }
+
+  async experiment(button) {
+    await this.load();
+    const view = this.editors.get(button.dataset.experiment);
+    if (!view) return;
+    this.editor.replace(view, button.dataset.code);
+    this.notice.textContent = button.dataset.notice;
+    this.notice.hidden = false;
+    this.runEdits();
+  }
+
+  runEdits() {
+    const edits = this.edits();
+    this.showError(null);
+    if (!Object.keys(edits).length) return this.resetEdits();
+    this.say("Running your version…");
+    this.mark("running");
+    if (this.demo.ownWorker) return this.demo.redefine(edits);
+    // First moved to a worker of its own; once created there, the figure sends the edits.
+    this.demo.edits = edits;
+    this.hooks.own(this.demo, true);
+  }
+
+  resetEdits() {
+    for (const [name, view] of this.editors) this.editor.replace(view, this.originals.get(name));
+    this.showError(null);
+    this.notice.hidden = true;
+    if (!this.demo.ownWorker) {
+      this.demo.forgetEdits();
+      this.mark("reset");
+      return this.say("The figure runs the original functions.");
+    }
+    this.say("Putting the original functions back…");
+    this.mark("running");
+    this.demo.redefine({});
+  }
+
+  // What the figure's Python said about an edit (demo.js hands every reply's "edit" here).
+  answered(edit) {
+    if (edit.ok && !edit.edited.length) {
+      this.hooks.own(this.demo, false); // the original functions: back to the usual worker
+      this.say("The figure runs the original functions again.");
+      this.mark("reset");
+    } else if (edit.ok) {
+      this.say(`The figure now runs your version of ${edit.edited.join(" and ")}.`);
+      this.mark("ok");
+    } else {
+      this.showError(edit.error);
+      this.say(edit.reverted ? "Your version was taken out; the figure runs the original functions." :
+        "The figure keeps running the last version that worked.");
+      this.mark(edit.reverted ? "reverted" : "error");
+    }
+  }
+
+  // Every message the figure sends its own worker is watched (demo.js calls this as it sends
+  // and as the answer comes): one that does not answer in time is stopped. Stop is offered
+  // while one takes longer than a moment (not on every slider move).
+  watch(on) {
+    clearTimeout(this.watching);
+    clearTimeout(this.stopShown);
+    this.stop.hidden = true;
+    if (!on) return;
+    this.watching = setTimeout(() => this.halt("It ran too long"), STOP_SECONDS * 1000);
+    this.stopShown = setTimeout(() => { this.stop.hidden = false; }, STOP_AFTER_SECONDS * 1000);
+  }
+
+  // Stopped with the interrupt where the page can (cross-origin isolated, so Python has an
+  // interrupt buffer): Python raises KeyboardInterrupt, and the figure keeps its last good
+  // version. Else, or if Python still does not answer, the worker is ended and the figure comes
+  // back in its usual worker, from its last state, with the package's functions.
+  halt(why) {
+    if (!this.demo.busy || !this.demo.ownWorker) return this.watch(false);
+    clearTimeout(this.watching);
+    this.say(`${why}: stopping it…`);
+    if (this.demo.channel.interruptPython()) {
+      this.watching = setTimeout(() => this.kill(why), KILL_SECONDS * 1000);
+    } else {
+      this.kill(why);
+    }
+  }
+
+  kill(why) {
+    this.watch(false);
+    this.demo.forgetEdits();
+    this.showError({ message: `${why}, so its Python was stopped.`, line: null,
+                     hint: "Look for a loop that never ends. The figure runs the original functions." });
+    this.say("The figure runs the original functions.");
+    this.mark("stopped");
+    this.hooks.own(this.demo, false, `${why}, so its Python was stopped`);
+  }
+
+  showError(error) {
+    this.error.hidden = !error;
+    if (!error) return void (this.error.textContent = "");
+    const where = error.line ? `Line ${error.line}` : "Your code";
+    const fn = error.function ? ` of ${error.function}` : "";
+    this.error.textContent = `${where}${fn}: ${error.message}\n${error.hint}`;
+  }
+
+  // Where the last Run or Reset got to, for tests and tools to wait on: ready, running, ok,
+  // error, reverted (a later failure took the code out), stopped, reset.
+  mark(state) {
+    this.box.dataset.state = state;
+  }
+
+  say(text) {
+    if (this.status.textContent !== text) this.status.textContent = text;
+  }
+}
+
+// An edit as the page's address keeps it: JSON, deflate-raw compressed, base64url.
+export async function packCode(edits) {
+  const stream = new Blob([JSON.stringify(edits)]).stream().pipeThrough(new CompressionStream("deflate-raw"));
+  const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+// The edits an address holds, or {} if they do not decode to {name: text}.
+export async function unpackCode(packed) {
+  try {
+    const bytes = Uint8Array.from(atob(packed.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+    const text = await new Response(stream).text();
+    if (text.length > CODE_MAX) return {}; // Python refuses more anyway (page.MAX_PARAMS)
+    const edits = JSON.parse(text);
+    const ok = edits && typeof edits === "object" && !Array.isArray(edits) &&
+      Object.values(edits).every((v) => typeof v === "string");
+    return ok ? edits : {};
+  } catch {
+    return {};
+  }
+}
