@@ -37,9 +37,10 @@ def compiled(fn, code):
 
 def install(monkeypatch, fn, code):
     """Put the function `code` defines in `fn`'s place, as the page does; undone after."""
+    module = sys.modules[fn.__module__]
+    monkeypatch.setattr(module, fn.__name__, getattr(module, fn.__name__))  # put back after
     new = compiled(fn, code)
-    monkeypatch.setitem(live_math._ORIGINAL, live_math.name_of(fn), fn)
-    monkeypatch.setattr(sys.modules[fn.__module__], fn.__name__, new)
+    live_math.install(live_math.name_of(fn), new)
     return new
 
 

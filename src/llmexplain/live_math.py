@@ -15,6 +15,7 @@ readable function it shows, it asks `edited(fn)` and takes the readable path whi
 version is in.
 """
 
+import functools
 import importlib
 import inspect
 import textwrap
@@ -176,6 +177,9 @@ def recorded(names, run):
     installed = {name: function(name) for name in names}
 
     def recorder(name):
+        # Named as the function it stands in for: a figure asking edited() while recorded
+        # takes its readable path, the one that calls what is recorded.
+        @functools.wraps(installed[name])
         def call(*args, **kwargs):
             if len(calls[name]) < PROBE_CALLS:
                 calls[name].append((args, kwargs))
