@@ -17,6 +17,7 @@ export class LiveMath {
     this.hooks = hooks;
     this.box = demo.el.querySelector("[data-math]");
     this.editors = new Map(); // function name -> CodeMirror view
+    this.fromLink = false; // the editors hold a link's code, not yet run (runtime.js)
     this.originals = new Map(); // function name -> the source the build showed
     for (const fn of this.box.querySelectorAll("[data-math-fn]")) {
       this.originals.set(fn.dataset.mathFn, fn.querySelector("[data-math-source]").textContent);
@@ -52,6 +53,7 @@ export class LiveMath {
       }
       this.editor = module;
       const edits = (await this.demo.editsArriving) ?? this.demo.edits; // a link's, or the last run's
+      this.demo.editsArriving = null; // a link's edits wait for Run (runtime.js, readAddress)
       for (const fn of this.box.querySelectorAll("[data-math-fn]")) {
         const name = fn.dataset.mathFn;
         const holder = fn.querySelector("[data-math-editor]");
@@ -64,7 +66,14 @@ export class LiveMath {
       for (const b of this.box.querySelectorAll("[data-math-run], [data-math-reset], [data-experiment]")) {
         b.disabled = false;
       }
-      this.say(Object.keys(edits).length ? "The figure runs your version." : "");
+      if (this.fromLink && Object.keys(edits).length) {
+        this.notice.textContent = "The link you followed brings its own version of this code. " +
+          "Read it, then press Run to use it; until then the figure runs the original.";
+        this.notice.hidden = false;
+        this.say("Code from the link is in the editor, not yet run.");
+      } else {
+        this.say(Object.keys(edits).length ? "The figure runs your version." : "");
+      }
       this.mark("ready");
     })();
     return this.loading;
@@ -91,6 +100,8 @@ export class LiveMath {
   }
 
   runEdits() {
+    if (this.fromLink) this.notice.hidden = true; // read and run: no longer the link's to explain
+    this.fromLink = false;
     const edits = this.edits();
     this.showError(null);
     if (!Object.keys(edits).length) return this.resetEdits();

@@ -51,11 +51,13 @@ function readAddress() {
     const { text, code } = part.length > PART_MAX ? { text: "unreadable", code: "" } :
       decodePart(part.slice(at + 1), demo.base);
     demo.restored = text;
-    // The reader's code: the figure starts in a worker of its own and runs it once created.
+    // Code a link brings goes into the editor, open, and runs only when the reader presses
+    // Run: a link is anyone's, and its code would run with the page's rights (its storage
+    // included), so the reader reads it first. The address keeps it meanwhile.
     if (code && demo.math && !demo.live) {
       demo.codeLink = code;
-      demo.ownWorker = true;
       demo.editsArriving = unpackCode(code);
+      demo.math.fromLink = true;
       demo.math.box.open = true;
     }
   }

@@ -12,6 +12,7 @@
 // new build is a new service worker, which drops the files the new site no longer has.
 
 const FILES = {}; // path within the site -> the integrity ("sha256-…") of its content
+const PAGE_HEADERS = {}; // what the site sends with a page: its policy above all
 const KEPT = "llmexplain-files";
 const PAGES = "llmexplain-pages";
 const SITE = new URL("./", self.location.href);
@@ -100,8 +101,14 @@ async function page(event) {
     if (response.ok && !response.redirected) await cache.put(key, response.clone());
     return response;
   } catch (err) {
+    // Any script of this origin can write to this cache (a reader's code in a figure's
+    // worker included), so a kept page is served with the site's own headers, never with
+    // those stored beside it: under the site's policy, nothing written there can run a
+    // script of its own.
     const kept = await cache.match(key);
-    if (kept) return kept;
+    if (kept) {
+      return new Response(kept.body, { headers: { ...PAGE_HEADERS, "Content-Type": "text/html; charset=utf-8" } });
+    }
     throw err;
   }
 }

@@ -172,3 +172,22 @@ def test_the_page_registers_only_the_service_worker_it_was_built_with(browser, b
                          ".then((r) => r.length)") == 0
     assert any("integrity" in e or "digest" in e for e in errors), errors
     context.close()
+
+
+def test_a_page_written_into_the_service_workers_cache_runs_no_script_of_its_own(browser, base_url):
+    """Any script of the origin (a reader's code in a figure's worker too) can write to the
+    kept pages; offline, such a page is served under the site's own policy."""
+    context = fresh(browser)
+    page = context.new_page()
+    page.goto(base_url + "how-llms-work.html")
+    wait_ready(page)
+    wait_for_service_worker(page)
+    page.evaluate("""async (url) => (await caches.open("llmexplain-pages")).put(url,
+      new Response("<title>kept</title><script>document.title = 'tampered';</script>",
+                   { headers: { "Content-Type": "text/html" } }))""", base_url + "how-llms-work.html")
+    page.close()
+    context.set_offline(True)
+    page = context.new_page()
+    page.goto(base_url + "how-llms-work.html")
+    assert page.title() == "kept"  # the copy was served, and its script refused
+    context.close()

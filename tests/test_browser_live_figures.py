@@ -139,7 +139,10 @@ def test_the_figures_experiment_a_syntax_error_a_loop_a_link_and_reset(fig, watc
     try:
         other = fresh.new_page()
         other.goto(link)
-        other.wait_for_selector(f"#{fig} [data-math][data-state=ok]", timeout=120_000)
+        other.wait_for_selector(f"#{fig} [data-math][data-state=ready]", timeout=120_000)
+        other.wait_for_selector(f"#{fig}[data-state=live]")
+        assert figure(other, fig) == before  # a link's code runs only once the reader says so
+        assert run(other, fig) == "ok"
         assert figure(other, fig) == edited
         assert exp.new in code(other, fig, name)
     finally:

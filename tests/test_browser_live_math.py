@@ -156,7 +156,12 @@ def test_a_copied_link_reproduces_the_edit_in_a_fresh_browser(weights, browser):
     try:
         other = fresh.new_page()
         other.goto(link)
-        other.wait_for_selector(f"#{FIG} [data-math][data-state=ok]", timeout=120_000)
+        # A link's code waits in the open editor for the reader to read it and press Run.
+        other.wait_for_selector(f"#{FIG} [data-math][data-state=ready]", timeout=120_000)
+        other.wait_for_selector(f"#{FIG}[data-state=live]")
+        assert "press Run" in other.locator(f"#{FIG} [data-math-notice]").text_content()
+        assert output(other, FIG) == pytest.approx(0.60)  # the original, until then
+        assert run(other, FIG) == "ok"
         assert output(other, FIG) == pytest.approx(0.40)
         assert "np.maximum(z, 0.0)" in code(other, FIG, "neuron.sigmoid")
     finally:

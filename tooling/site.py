@@ -89,7 +89,7 @@ def build_into(site, cache):
     assets = render.hashed_assets(site, {editor.BUNDLE: editor.bundle(cache)})
     imports = render.import_map(assets)
     meta_policy = serve.policy([integrity(imports.encode())])
-    config["serviceWorker"] = service_worker(site, config, assets)
+    config["serviceWorker"] = service_worker(site, config, assets, serve.headers(meta_policy))
     config.update({"worker": assets["worker.js"][0], "workerIntegrity": assets["worker.js"][1],
                    "packages": ["llmexplain"], "bootTimeoutSeconds": 120,
                    "dataTimeoutSeconds": DATA_TIMEOUT_SECONDS, "needs": needs(),
@@ -103,10 +103,11 @@ def build_into(site, cache):
     return pages
 
 
-def service_worker(site, config, assets):
+def service_worker(site, config, assets, page_headers):
     """site/sw.js: static/sw.js with FILES, every content-hashed file and its integrity (the
-    files it may keep and serve). Returns the page config's entry for it: the page registers
-    only the service worker it was built with."""
+    files it may keep and serve), and PAGE_HEADERS, the headers of a page, which it serves its
+    kept pages with. Returns the page config's entry for it: the page registers only the
+    service worker it was built with."""
     files = {f["url"]: f["integrity"] for f in config["boot"]}
     files |= {e["url"]: e["integrity"] for e in config["data"].values()}
     files |= {url: sri for url, sri in assets.values()}
@@ -115,6 +116,10 @@ def service_worker(site, config, assets):
     if source.count(declared) != 1:
         raise BuildError(f"static/{render.SERVICE_WORKER}: no line {declared!r} for the build to fill")
     text = source.replace(declared, f"const FILES = {json.dumps(files, indent=0, sort_keys=True)};")
+    declared = "const PAGE_HEADERS = {};"
+    if text.count(declared) != 1:
+        raise BuildError(f"static/{render.SERVICE_WORKER}: no line {declared!r} for the build to fill")
+    text = text.replace(declared, f"const PAGE_HEADERS = {json.dumps(page_headers)};")
     (site / render.SERVICE_WORKER).write_text(text)
     return {"url": render.SERVICE_WORKER, "integrity": integrity(text.encode())}
 
