@@ -16,7 +16,15 @@ our table (which reads it and works out its map). Target: p95 <= 30 ms.
 
 import sys
 
-from bench.harness import WAIT_MEASURE_JS, chapter_main, cpu_model, essay, latency_row, measured
+from bench.harness import (
+    WAIT_MEASURE_JS,
+    chapter_main,
+    cpu_model,
+    essay,
+    latency_row,
+    measured,
+    type_keys,
+)
 
 TARGET_P95_MS = 30
 DEMO = "[data-demo=embeddings]"
@@ -35,16 +43,10 @@ def click_words(page, clicks, timeout_ms):
 def type_analogies(page, presses, timeout_ms):
     """Type into the analogy's c box, a letter then Backspace: one analogy per key."""
     page.evaluate("(name) => performance.clearMeasures(name)", MEASURE)
-    box = page.locator(f"{DEMO} [data-input=c]")
-    box.fill("woman")
+    box = f"{DEMO} [data-input=c]"
+    page.locator(box).fill("woman")
     page.evaluate(WAIT_MEASURE_JS, [MEASURE, 0, timeout_ms])
-    page.evaluate("(name) => performance.clearMeasures(name)", MEASURE)
-    box.focus()
-    page.keyboard.press("End")
-    for i in range(presses):
-        page.keyboard.press("s" if i % 2 == 0 else "Backspace")
-        page.evaluate(WAIT_MEASURE_JS, [MEASURE, i, timeout_ms])
-    return measured(page, MEASURE)
+    return type_keys(page, box, MEASURE, presses, timeout_ms, "s")
 
 
 def row(label, xs):

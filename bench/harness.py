@@ -1,7 +1,7 @@
 """What every bench script shares: a built site served on 127.0.0.1, a fresh Chromium profile
 on it, the page's own performance measures, and a table printed or one line of error.
 
-    from bench.harness import essay, chapter_main, measured, latency_row, WAIT_MEASURE_JS
+    from bench.harness import essay, chapter_main, measured, latency_row, type_keys, WAIT_MEASURE_JS
 
 The site table is bench/site.py; each chapter's bench is a script of its own (bench/README.md).
 """
@@ -178,6 +178,18 @@ def measured(page, name):
     """The durations, in ms, of the page's performance measures called `name`."""
     return page.evaluate("(name) => performance.getEntriesByName(name, 'measure')"
                          ".map((m) => m.duration)", name)
+
+
+def type_keys(page, box, measure, presses, timeout_ms, letter="e"):
+    """At the end of the input `box` (a selector), type `letter`, then Backspace, and so on,
+    each key sent once the last one's measure is in; returns the ms of each (measured)."""
+    page.evaluate("(name) => performance.clearMeasures(name)", measure)
+    page.locator(box).focus()
+    page.keyboard.press("End")
+    for i in range(presses):
+        page.keyboard.press(letter if i % 2 == 0 else "Backspace")
+        page.evaluate(WAIT_MEASURE_JS, [measure, i, timeout_ms])
+    return measured(page, measure)
 
 
 def latency_row(label, xs, target_ms, width=34):

@@ -22,23 +22,18 @@ import json
 import re
 import sys
 
-from bench.harness import WAIT_MEASURE_JS, chapter_main, cpu_model, essay, latency_row, measured
+from bench.harness import (
+    chapter_main,
+    cpu_model,
+    essay,
+    latency_row,
+    measured,
+    type_keys,
+)
 
 DEMO = "[data-demo=next-token]"
 KEY_TARGET_MS, MODEL_TARGET_MS, SCREEN_TARGET_MS = 50, 5, 16
 PROMPT = "The wind"  # 2 tokens: 62 more fill the window
-
-
-def type_keys(page, presses, timeout_ms):
-    name = "llmexplain:input:next-token"
-    page.evaluate("(name) => performance.clearMeasures(name)", name)
-    box = page.locator(f"{DEMO} [data-input=text]")
-    box.focus()
-    page.keyboard.press("End")
-    for i in range(presses):
-        page.keyboard.press("e" if i % 2 == 0 else "Backspace")
-        page.evaluate(WAIT_MEASURE_JS, [name, i, timeout_ms])
-    return measured(page, name)
 
 
 def generate(page, tokens, timeout_ms):
@@ -61,9 +56,10 @@ def generate(page, tokens, timeout_ms):
 def bench(args):
     timeout_ms = args.timeout * 1000
     with essay(args.timeout) as (page, profile):
+        page.locator(DEMO).scroll_into_view_if_needed()  # its worker starts only when it is near
         page.wait_for_selector(f"{DEMO}[data-state=live]", timeout=timeout_ms)
-        page.locator(DEMO).scroll_into_view_if_needed()
-        keys = type_keys(page, args.presses, timeout_ms)
+        keys = type_keys(page, f"{DEMO} [data-input=text]", "llmexplain:input:next-token",
+                         args.presses, timeout_ms)
         steps = generate(page, args.tokens, timeout_ms)
         config = json.loads(re.search(r'id="llmexplain-config">(.*?)</script>',
                                       page.content()).group(1))

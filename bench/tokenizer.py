@@ -18,7 +18,13 @@ Targets: p95 <= 50 ms per key, for either tokenizer; no long task.
 import sys
 import time
 
-from bench.harness import WAIT_MEASURE_JS, chapter_main, cpu_model, essay, latency_row, measured
+from bench.harness import (
+    chapter_main,
+    cpu_model,
+    essay,
+    latency_row,
+    type_keys,
+)
 from tooling.corpus import corpus
 
 TARGET_P95_MS = 50
@@ -33,18 +39,12 @@ WATCH_LONG_TASKS_JS = """() => {
 }"""
 
 
-def type_keys(page, presses, timeout_ms):
+def type_with_long_tasks(page, presses, timeout_ms):
     """Type a letter, then Backspace, and so on; returns (ms per key from the page's measures,
     the durations of the long tasks meanwhile)."""
-    page.evaluate("(name) => performance.clearMeasures(name)", MEASURE)
-    box = page.locator(f"{DEMO} [data-input=text]")
-    box.focus()
-    page.keyboard.press("End")
     page.evaluate(WATCH_LONG_TASKS_JS)
-    for i in range(presses):
-        page.keyboard.press("x" if i % 2 == 0 else "Backspace")
-        page.evaluate(WAIT_MEASURE_JS, [MEASURE, i, timeout_ms])
-    return measured(page, MEASURE), page.evaluate("() => window.llmexplainLongTasks")
+    keys = type_keys(page, f"{DEMO} [data-input=text]", MEASURE, presses, timeout_ms, "x")
+    return keys, page.evaluate("() => window.llmexplainLongTasks")
 
 
 def long_tasks_row(label, tasks, presses):
@@ -64,14 +64,14 @@ def bench(args):
     with essay(args.timeout) as (page, profile):
         page.locator(f"{DEMO} [data-input=text]").fill(text)
         wait_text(page, "n-chars", f"{len(text):,}", timeout_ms)
-        ours, ours_long = type_keys(page, args.presses, timeout_ms)
+        ours, ours_long = type_with_long_tasks(page, args.presses, timeout_ms)
 
         started = time.perf_counter()
         page.locator(f"{DEMO} [data-action=use][data-value=gpt4]").click()
         page.wait_for_selector(f"{DEMO} [data-slot=use-gpt4][aria-pressed=true]",
                                timeout=timeout_ms)
         switch_ms = (time.perf_counter() - started) * 1000
-        gpt4, gpt4_long = type_keys(page, args.presses, timeout_ms)
+        gpt4, gpt4_long = type_with_long_tasks(page, args.presses, timeout_ms)
 
         started = time.perf_counter()
         page.locator(f"{DEMO} [data-input=text]").fill("x" * 1_048_576)
