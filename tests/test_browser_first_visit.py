@@ -76,8 +76,15 @@ def test_each_file_is_asked_for_once_and_gpt4s_vocabulary_only_on_its_switch(bro
     context.close()
 
 
-def wait_for_service_worker(page):
+def visited_once(browser, base_url):
+    """A context of its own whose page has opened the essay, live, its service worker
+    ready: (context, page)."""
+    context = fresh(browser)
+    page = context.new_page()
+    page.goto(base_url + "how-llms-work.html")
+    wait_ready(page)
     page.evaluate("() => navigator.serviceWorker.ready.then(() => null)")
+    return context, page
 
 
 def forget_http_cache(context, page):
@@ -86,11 +93,7 @@ def forget_http_cache(context, page):
 
 
 def test_a_repeat_visit_works_offline_from_the_service_worker(browser, base_url):
-    context = fresh(browser)
-    page = context.new_page()
-    page.goto(base_url + "how-llms-work.html")
-    wait_ready(page)
-    wait_for_service_worker(page)
+    context, page = visited_once(browser, base_url)
     for pattern in (r"assets/runtime\.", r"\.wasm", r"numpy.*\.whl", r"\.zip"):
         wait_until_kept(page, pattern)
     forget_http_cache(context, page)
@@ -128,11 +131,7 @@ def wait_until_kept(page, pattern, good=lambda text: True):
 
 
 def test_a_damaged_copy_in_the_service_workers_cache_is_never_served(browser, base_url):
-    context = fresh(browser)
-    page = context.new_page()
-    page.goto(base_url + "how-llms-work.html")
-    wait_ready(page)
-    wait_for_service_worker(page)
+    context, page = visited_once(browser, base_url)
     url, _ = wait_until_kept(page, r"assets/runtime\.")
     page.evaluate("""async (url) => (await caches.open("llmexplain-files")).put(url,
       new Response("document.title = 'tampered';", { headers: { "Content-Type": "text/javascript" } }))""",
@@ -177,11 +176,7 @@ def test_the_page_registers_only_the_service_worker_it_was_built_with(browser, b
 def test_a_page_written_into_the_service_workers_cache_runs_no_script_of_its_own(browser, base_url):
     """Any script of the origin (a reader's code in a figure's worker too) can write to the
     kept pages; offline, such a page is served under the site's own policy."""
-    context = fresh(browser)
-    page = context.new_page()
-    page.goto(base_url + "how-llms-work.html")
-    wait_ready(page)
-    wait_for_service_worker(page)
+    context, page = visited_once(browser, base_url)
     page.evaluate("""async (url) => (await caches.open("llmexplain-pages")).put(url,
       new Response("<title>kept</title><script>document.title = 'tampered';</script>",
                    { headers: { "Content-Type": "text/html" } }))""", base_url + "how-llms-work.html")
