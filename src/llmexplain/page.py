@@ -102,12 +102,17 @@ def redefine(demo_id, edits_json):
     bad = [key for key, code in edits.items() if key not in names or not isinstance(code, str)]
     if bad or len(edits_json) > MAX_PARAMS:
         raise KeyError(f"this figure shows only {names}, not {bad}")
-    params = demo.params()
+    params, made = demo.params(), []
+
+    def render():  # the figure made afresh from its state, with the functions installed now
+        made.append(type(demo)(**params))
+        return made[-1].render()
+
     try:
-        live_math.put_in(names, edits, lambda: type(demo)(**params).render())
+        live_math.put_in(names, edits, render)
     except live_math.EditError as e:
         return json.dumps({"edit": {"ok": False, "error": e.as_dict()}})
-    _remake(demo_id)
+    _remake(demo_id, made[-1])  # the last one was made with the reader's versions in
     return _reply(demo_id, {"ok": True, "edited": sorted(edits)})
 
 
@@ -115,10 +120,11 @@ def _edited(demo):
     return any(live_math.edited(fn) for fn in type(demo).shows)
 
 
-def _remake(demo_id):
-    """The figure made again from its current state (its notes kept)."""
+def _remake(demo_id, again=None):
+    """The figure made again from its current state (or `again`, made so already), its
+    notes kept."""
     demo = _live[demo_id]
-    again = type(demo)(**demo.params())
+    again = again or type(demo)(**demo.params())
     again.notes = demo.notes
     _live[demo_id] = again
 
@@ -126,9 +132,10 @@ def _remake(demo_id):
 def _reverted(demo_id, error):
     """The reader's code failed while the figure ran: the package's functions go back in."""
     demo = _live[demo_id]
-    names = [live_math.name_of(fn) for fn in type(demo).shows]
-    culprit = live_math.culprit(error, {live_math.name_of(fn): live_math.function(live_math.name_of(fn))
-                                        for fn in type(demo).shows if live_math.edited(fn)})
+    shows = type(demo).shows
+    names = [live_math.name_of(fn) for fn in shows]
+    culprit = live_math.culprit(error, {name: live_math.function(name)
+                                        for name, fn in zip(names, shows) if live_math.edited(fn)})
     live_math.reset(names)
     _remake(demo_id)
     problem = live_math.explained(culprit, error).as_dict()
