@@ -3,8 +3,6 @@
 // [data-demo] markup with data-input, data-action, data-pointer, data-drag, data-slot.
 // Reader text only ever enters the page as textContent.
 
-import { packCode } from "./livemath.js";
-
 let allowed = null; // {attribute: RegExp, tags: Set}: what Python may set or build (config.allow)
 
 let drag = null; // {demo, name, box} while a pointer pressed on a [data-drag] plot is down
@@ -128,7 +126,7 @@ export class Demo {
     this.hooks.changed(this);
   }
 
-  // What a link to this figure keeps: its state, and the reader's code (packed by livemath.js).
+  // What a link to this figure keeps: its state, and the reader's code (packCode, below).
   linkState() {
     return this.codeLink ? { ...this.link, code: this.codeLink } : this.link;
   }
@@ -423,19 +421,15 @@ function afterPaint(name, start) {
 // A figure's part of the page's address: its link state as base64url JSON (compact, and
 // safe in a fragment whatever the text holds).
 export function encodePart(link) {
-  const bytes = new TextEncoder().encode(JSON.stringify(link));
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return toBase64url(new TextEncoder().encode(JSON.stringify(link)));
 }
 
 // The state a part of the address holds, as JSON text for Python to check; anything that
 // does not decode is passed on as it is, and Python says it could not be read. The reader's
-// code, if the part holds some ("code", packed by livemath.js), comes back beside it.
+// code, if the part holds some ("code", packCode), comes back beside it.
 export function decodePart(part, base) {
   try {
-    const binary = atob(part.replace(/-/g, "+").replace(/_/g, "/"));
-    const text = new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(fromBase64url(part));
     const link = JSON.parse(text);
     if (link === null || typeof link !== "object" || Array.isArray(link)) return { text, code: "" };
     const { code, ...state } = link;
@@ -443,4 +437,39 @@ export function decodePart(part, base) {
   } catch {
     return { text: "unreadable", code: "" };
   }
+}
+
+// The reader's edits ({name: code}) as a link keeps them: JSON, deflate-raw compressed,
+// base64url.
+export async function packCode(edits) {
+  const stream = new Blob([JSON.stringify(edits)]).stream().pipeThrough(new CompressionStream("deflate-raw"));
+  return toBase64url(new Uint8Array(await new Response(stream).arrayBuffer()));
+}
+
+const CODE_MAX = 100_000; // characters of code a link may bring: Python refuses more anyway
+
+// The edits a link holds, or {} if they do not decode to {name: text}.
+export async function unpackCode(packed) {
+  try {
+    const stream = new Blob([fromBase64url(packed)]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+    const text = await new Response(stream).text();
+    if (text.length > CODE_MAX) return {};
+    const edits = JSON.parse(text);
+    const ok = edits && typeof edits === "object" && !Array.isArray(edits) &&
+      Object.values(edits).every((v) => typeof v === "string");
+    return ok ? edits : {};
+  } catch {
+    return {};
+  }
+}
+
+// Bytes as base64url (safe in a fragment, no padding), and back; atob throws on bad text.
+function toBase64url(bytes) {
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function fromBase64url(text) {
+  return Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
 }

@@ -8,7 +8,6 @@
 const STOP_SECONDS = 1.5; // a run that has not answered by then is stopped (within 2 s in all)
 const KILL_SECONDS = 0.4; // after the interrupt: if Python still has not answered, the worker goes
 const STOP_AFTER_SECONDS = 0.3; // Stop appears once an answer is this late
-const CODE_MAX = 100_000; // characters of code a link may bring
 
 export class LiveMath {
   // hooks: {own(demo, on): move the figure into its own worker (on) or back to its usual one}
@@ -197,30 +196,5 @@ export class LiveMath {
 
   say(text) {
     if (this.status.textContent !== text) this.status.textContent = text;
-  }
-}
-
-// An edit as the page's address keeps it: JSON, deflate-raw compressed, base64url.
-export async function packCode(edits) {
-  const stream = new Blob([JSON.stringify(edits)]).stream().pipeThrough(new CompressionStream("deflate-raw"));
-  const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-// The edits an address holds, or {} if they do not decode to {name: text}.
-export async function unpackCode(packed) {
-  try {
-    const bytes = Uint8Array.from(atob(packed.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
-    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
-    const text = await new Response(stream).text();
-    if (text.length > CODE_MAX) return {}; // Python refuses more anyway (page.MAX_PARAMS)
-    const edits = JSON.parse(text);
-    const ok = edits && typeof edits === "object" && !Array.isArray(edits) &&
-      Object.values(edits).every((v) => typeof v === "string");
-    return ok ? edits : {};
-  } catch {
-    return {};
   }
 }

@@ -5,8 +5,8 @@
 
 import { adopt, earlyChannel, workerConfig } from "./boot.js";
 import { Channel } from "./channel.js";
-import { Demo, allow, decodePart, encodePart } from "./demo.js";
-import { LiveMath, unpackCode } from "./livemath.js";
+import { Demo, allow, decodePart, encodePart, unpackCode } from "./demo.js";
+import { LiveMath } from "./livemath.js";
 
 const root = document.documentElement;
 root.dataset.state = "loading"; // first: static/watchdog.js reads this as "the script runs"
