@@ -23,11 +23,6 @@ import numpy as np
 from . import neuron
 
 
-def activate(z, name):
-    """Chapter 1's activation called `name` ("tanh", "relu", "sigmoid" or "linear")."""
-    return getattr(neuron, "identity" if name == "linear" else name)(z)
-
-
 def slope(z, a, name):
     """How fast each activation a grows as its sum z grows: its derivative at z. [B, n]"""
     if name == "tanh":
@@ -45,7 +40,7 @@ def forward(x, weights, biases, activation):
     for l, (W, b) in enumerate(zip(weights, biases)):
         z.append(neuron.weighted_sum(a[l], W, b))  # [B, n_l] @ [n_l, n_{l+1}] + [n_{l+1}]
         last = l == len(weights) - 1
-        a.append(neuron.sigmoid(z[l]) if last else activate(z[l], activation))  # [B, n_{l+1}]
+        a.append(neuron.sigmoid(z[l]) if last else neuron.activate(z[l], activation))  # [B, n_{l+1}]
     return z, a
 
 
