@@ -54,8 +54,9 @@ def main(argv=None):
     parser.add_argument("command", nargs="?", choices=["build", "serve"], default="build",
                         help="build (default): build site/; serve: build, then serve it")
     parser.add_argument("--site", type=Path, default=DEFAULT_SITE,
-                        help="output folder (default: site/); only a folder an earlier build "
-                             "made, or a new or empty one, is replaced")
+                        help="output folder (default: site/); only the files an earlier build "
+                             "made there are replaced: it keeps .git and the names its "
+                             ".llmexplain-keep lists, and refuses anything else")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE,
                         help="download cache, outside site/ (default: %(default)s; "
                              "or set LLMEXPLAIN_CACHE)")

@@ -7,8 +7,10 @@ test leaves a screenshot and its console log in test-artifacts/.
 
 import ast
 import functools
+import hashlib
 import os
 import re
+import shutil
 import tarfile
 from pathlib import Path
 
@@ -193,3 +195,33 @@ def central_differences(f, x, h=1e-6):
         x[i] = keep
         rows.append((up - down) / (2 * h))
     return np.array(rows)
+
+
+# ---------------------------------------------------------------- a cache of one's own, to damage
+
+def copy_cache(mine):
+    """A cache at `mine` filled from the session's warm one: downloads and brotli linked (each is
+    checked on use and never written), everything the build derives copied, so it can be
+    damaged without harm to the real one."""
+    from tooling.runtime import runtime_folder
+
+    real = DEFAULT_CACHE
+    for linked in ("downloads", "brotli"):
+        (mine / linked).mkdir(parents=True)
+        for f in (real / linked).iterdir():
+            (mine / linked / f.name).symlink_to(f)
+    for entry in (runtime_folder(real), *real.glob("corpus-*"), real / "data", real / "wheels"):
+        shutil.copytree(entry, mine / entry.relative_to(real))
+    return mine
+
+
+def snapshot(folder):
+    """Every file under `folder` with its sha256: two equal snapshots are byte-identical trees."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def flip_a_byte(path):
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))

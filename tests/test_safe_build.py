@@ -1,6 +1,5 @@
 """The build never loses a file, never ships a damaged one, and says what went wrong in a line."""
 
-import hashlib
 import os
 import shutil
 import signal
@@ -12,21 +11,16 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import copy_cache, flip_a_byte, snapshot
 
-from tooling import DEFAULT_CACHE, ROOT, pins, render
+from tooling import ROOT, pins, render
 from tooling.corpus import corpus
 from tooling.fetch import BuildError, fetch
 from tooling.runtime import runtime_folder, source_key
 from tooling.serve import Handler, make_server
-from tooling.site import BUILDING, build, current_umask, made_by_us, swap_in
+from tooling.site import BUILDING, MANIFEST, build, swap_in, write_manifest
 
 BUILD = [sys.executable, str(ROOT / "build.py")]
-
-
-def snapshot(folder):
-    """Every file under `folder` with its sha256: two equal snapshots are byte-identical trees."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def one_line_error(args, **kw):
@@ -40,18 +34,8 @@ def one_line_error(args, **kw):
 
 @pytest.fixture
 def cache(site, tmp_path):
-    """A cache of our own, filled from the session's: downloads linked (they are checked on
-    every use and never written), everything the build derives copied, so it can be damaged."""
-    real, mine = DEFAULT_CACHE, tmp_path / "cache"
-    (mine / "downloads").mkdir(parents=True)
-    for f in (real / "downloads").iterdir():
-        (mine / "downloads" / f.name).symlink_to(f)
-    for entry in (runtime_folder(real), *real.glob("corpus-*"), real / "data", real / "wheels"):
-        shutil.copytree(entry, mine / entry.relative_to(real))
-    (mine / "brotli").mkdir()  # linked: each is decoded and compared with its file on use
-    for f in (real / "brotli").iterdir():
-        (mine / "brotli" / f.name).symlink_to(f)
-    return mine
+    """A cache of our own (after the session's build has filled the real one)."""
+    return copy_cache(tmp_path / "cache")
 
 
 @pytest.fixture
@@ -59,12 +43,6 @@ def built(cache, tmp_path):
     """A site built with that cache, and its snapshot."""
     site = build(tmp_path / "site", cache)
     return site, snapshot(site)
-
-
-def flip_a_byte(path):
-    data = bytearray(path.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    path.write_bytes(bytes(data))
 
 
 # ---------------------------------------------------------------- never delete what is not ours
@@ -92,11 +70,13 @@ def test_a_site_of_ours_is_replaced_and_an_empty_folder_is_used(tmp_path, cache)
     empty = tmp_path / "empty"
     empty.mkdir()
     site = build(empty, cache)
-    assert made_by_us(site) and (site / "index.html").is_file()
-    (site / "stray.txt").write_text("left by hand")
-    build(site, cache)  # ours: replaced whole
-    assert not (site / "stray.txt").exists()
-    assert oct(site.stat().st_mode & 0o777) == oct(0o777 & ~current_umask())
+    assert (site / MANIFEST).is_file() and (site / "index.html").is_file()
+    (site / "index.html").unlink()  # ours, gone: made again
+    build(site, cache)
+    assert (site / "index.html").is_file()
+    mask = os.umask(0)
+    os.umask(mask)
+    assert oct(site.stat().st_mode & 0o777) == oct(0o777 & ~mask)
 
 
 def test_a_failed_build_leaves_the_previous_site_byte_identical(built, cache, monkeypatch):
@@ -148,6 +128,7 @@ def test_ctrl_c_during_the_swap_leaves_the_new_site_and_nothing_beside_it(tmp_pa
     for folder in (new, site):
         folder.mkdir()
         (folder / "index.html").write_text(folder.name)
+        write_manifest(folder)
     rename = Path.rename
 
     def interrupted(self, target):  # Ctrl-C arrives between the two renames

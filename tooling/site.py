@@ -1,8 +1,9 @@
 """A whole build: everything into a new folder beside the target, swapped in only when done.
 
-The build never deletes what it did not make: it replaces only a folder an earlier build
-made (its _headers starts with STAMP) or an empty one, and a failed, interrupted or
-concurrent build leaves the previous site as it was.
+The build never deletes what it did not make: it replaces only the files its MANIFEST lists
+(with their sha256), keeps `.git` and the names the target's KEEP file lists, and refuses,
+naming them, when the target holds anything else. A failed, interrupted or concurrent build
+leaves the previous site as it was.
 """
 
 import contextlib
@@ -28,11 +29,18 @@ from tooling import (
     runtime,
     serve,
 )
-from tooling.fetch import BuildError, discard, integrity
+from tooling.fetch import BuildError, discard, integrity, sha256
 
-# The first line of a site's _headers marks a folder this build made: the build replaces only
-# such a folder (or an empty one). Static hosts read "#" lines in _headers as comments.
-STAMP = "# Built by llmexplain's build.py; the next build replaces this whole folder."
+# Every file the build made, with its sha256: the next build replaces those and nothing else,
+# so a copied marker or a stale list cannot make it delete someone's files (a file at a listed
+# path with other bytes is not the one the build made).
+MANIFEST = ".llmexplain-manifest.json"
+# A deploy checkout (`git init site`, then a CNAME) holds files of its own beside the site. The
+# build never touches `.git`, whatever it is; any other file of the target's own is kept only if
+# this file in the target names it (one top-level name a line), and otherwise the build refuses
+# and names it: a folder of someone's files is never emptied by a guess about what they want.
+KEEP = ".llmexplain-keep"
+NAMED = 8  # the unknown files a refusal names
 BUILDING = ".llmexplain-building"  # marks a half-built folder, removed by the next build
 # The page waits this long for a data file before it offers a Retry on that figure.
 DATA_TIMEOUT_SECONDS = 60
@@ -42,8 +50,8 @@ def build(site=DEFAULT_SITE, cache=DEFAULT_CACHE):
     """Build the whole site into `site`; returns its folder.
 
     The site is built in a new folder beside the target and swapped in only when everything
-    succeeded, so a failed or interrupted build leaves the previous site as it was. Only a
-    folder this build made (its _headers starts with STAMP) or an empty one is ever replaced.
+    succeeded, so a failed or interrupted build leaves the previous site as it was. Of what the
+    target held, only the files the previous build's MANIFEST lists are replaced (see owned).
     """
     if sys.version_info[:2] != (3, 12):
         raise BuildError(f"needs Python 3.12 (Pyodide's CPython 3.12.7), this is {sys.version.split()[0]}")
@@ -55,7 +63,8 @@ def build(site=DEFAULT_SITE, cache=DEFAULT_CACHE):
     with contextlib.ExitStack() as held:
         for folder in sorted({cache, site.parent}):  # one order, so two builds cannot deadlock
             held.enter_context(locked(folder))
-        check_target(site)  # again: another build may have finished while this one waited
+        check_target(site)  # again: the target may have changed while this build waited
+        owned(site, hashed=False)  # refuse now, before the work, if it holds unknown names
         for stale in site.parent.glob(f".{site.name}.building-*"):
             if (stale / BUILDING).exists():  # left by a build that was killed
                 discard(stale)
@@ -63,14 +72,14 @@ def build(site=DEFAULT_SITE, cache=DEFAULT_CACHE):
         try:
             with interrupts_deferred():  # so that a folder made is a folder known, and removed
                 tmp = Path(tempfile.mkdtemp(prefix=f".{site.name}.building-", dir=site.parent))
-            tmp.chmod(0o777 & ~current_umask())  # mkdtemp makes it private; a site is not
             (tmp / BUILDING).touch()
             pages = build_into(tmp, cache)
             (tmp / BUILDING).unlink()
+            write_manifest(tmp)
             swap_in(tmp, site)
         finally:
             if tmp:
-                discard(tmp)  # gone already if the swap happened
+                discard(tmp)  # emptied already if the swap happened
     log(f"built {len(pages)} pages into {site} in {time.perf_counter() - started:.1f} s")
     return site
 
@@ -99,7 +108,7 @@ def build_into(site, cache):
     pages = render.render_pages(site, assets, config, meta_policy, imports)
     compress.precompress([site / p for p in pages] + [site / url for url, _ in assets.values()] +
                          [site / render.SERVICE_WORKER], cache)
-    (site / "_headers").write_text(STAMP + "\n" + serve.headers_file(serve.headers(meta_policy)))
+    (site / "_headers").write_text(serve.headers_file(serve.headers(meta_policy)))
     return pages
 
 
@@ -133,22 +142,82 @@ def needs():
 
 
 def check_target(site):
-    """Refuse a target folder that holds someone else's files: the build replaces it whole."""
+    """Refuse a target that is not a folder, or that holds the checkout or the home folder."""
     if site.is_symlink() or (site.exists() and not site.is_dir()):
         raise BuildError(f"--site {site}: exists and is not a folder; pick a new folder")
-    if site.is_dir() and not made_by_us(site) and any(site.iterdir()):
-        raise BuildError(f"--site {site}: this folder holds files the build did not make, so it "
-                         "will not be replaced; pick a new or empty folder")
     for other in (ROOT, Path.home(), Path(site.anchor)):
         if site == other or site in other.parents:
             raise BuildError(f"--site {site}: would replace {other}; pick a folder of its own")
 
 
-def made_by_us(site):
+def write_manifest(folder):
+    """MANIFEST in `folder`: every file in it by its path, with its sha256."""
+    files = {p.relative_to(folder).as_posix(): sha256(p)
+             for p in sorted(folder.rglob("*")) if p.is_file()}
+    (folder / MANIFEST).write_text(json.dumps(files, indent=0, sort_keys=True) + "\n")
+
+
+def manifest(site):
+    """The files the build that made `site` listed, path -> sha256 ({} if none or unreadable)."""
     try:
-        return (site / "_headers").read_text().startswith(STAMP + "\n")
+        files = json.loads((site / MANIFEST).read_text())
+    except (OSError, UnicodeDecodeError, ValueError):
+        return {}
+    return files if isinstance(files, dict) else {}
+
+
+def kept(site):
+    """The top-level names in `site` that are its own: never replaced, never removed."""
+    try:
+        names = (site / KEEP).read_text().splitlines()
     except (OSError, UnicodeDecodeError):
-        return False
+        names = []
+    return {".git", KEEP} | {name.strip() for name in names if name.strip()}
+
+
+def owned(site, hashed=True):
+    """The top-level names in `site` that the previous build made, which this one replaces.
+
+    Everything under them must be a file the MANIFEST lists, with the sha256 it lists (symlinks
+    are never followed: a link is not a file the build made), in folders it made; the rest must
+    be kept (see KEEP). Anything else, the build refuses, naming it, and touches nothing.
+    hashed=False checks the hashes only to name what it refuses (the check before the build:
+    the swap checks everything).
+    """
+    if not site.is_dir():
+        return set()
+    files = manifest(site)
+    folders = {parent.as_posix() for path in files for parent in Path(path).parents}
+    ours, strangers = set(), []
+    own = kept(site)
+    for entry in sorted(os.scandir(site), key=lambda e: e.name):
+        if entry.name in own:
+            continue
+        found = list(unproven(entry, entry.name, files, folders, hashed))
+        strangers += found
+        if not found and entry.name != MANIFEST:
+            ours.add(entry.name)
+    if strangers and not hashed:
+        return owned(site)  # a refusal names the changed files too
+    if strangers:
+        more = f" and {len(strangers) - NAMED} more" if len(strangers) > NAMED else ""
+        raise BuildError(
+            f"--site {site}: holds what the build did not make, or changed since: "
+            f"{', '.join(strangers[:NAMED])}{more}; nothing was changed. Move those out, pick a "
+            f"new or empty folder, or list the top-level names to keep beside the site in {KEEP}")
+    return ours | ({MANIFEST} if (site / MANIFEST).exists() else set())
+
+
+def unproven(entry, path, files, folders, hashed):
+    """What under the os.DirEntry `entry` (at `path` in the site) the manifest does not vouch for."""
+    if entry.is_dir(follow_symlinks=False) and path in folders:
+        for inner in sorted(os.scandir(entry.path), key=lambda e: e.name):
+            yield from unproven(inner, f"{path}/{inner.name}", files, folders, hashed)
+    elif entry.name == MANIFEST and path == MANIFEST and files:
+        return
+    elif not (entry.is_file(follow_symlinks=False) and path in files
+              and (not hashed or sha256(entry.path) == files[path])):
+        yield path + ("/" if entry.is_dir(follow_symlinks=False) else "")
 
 
 def usable_folder(folder, option):
@@ -161,12 +230,6 @@ def usable_folder(folder, option):
         raise BuildError(f"{option} {folder}: cannot be made ({e.strerror})") from None
     if not os.access(folder, os.W_OK | os.X_OK):
         raise BuildError(f"{option} {folder}: cannot be written to")
-
-
-def current_umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 @contextlib.contextmanager
@@ -185,19 +248,54 @@ def locked(folder):
 
 
 def swap_in(new, site):
-    """Put the finished build where the old site was. Ctrl-C waits until both renames are done."""
-    old, swapped = new.with_name(new.name + "-old"), False
+    """Put the finished build into `site`, whose own files stay where they are.
+
+    The target folder itself stays (with its .git and kept files): what the previous build made
+    moves aside, the new build's entries move in, its manifest last. A rename that fails puts
+    back what had moved; a Ctrl-C waits until all of them are done.
+    """
+    check_target(site)  # again: the target may have changed during the build
+    site.mkdir(exist_ok=True)
+    ours = owned(site)
+    clash = sorted(kept(site) & {p.name for p in new.iterdir()})
+    if clash:
+        raise BuildError(f"--site {site}: {KEEP} keeps {', '.join(clash)}, which the build makes "
+                         "too; take those names out of it")
+    made = manifest(site)
+    old = new.with_name(new.name + "-old")
+    old.mkdir()
+    moves = [(site / name, old / name) for name in sorted(ours)]
+    moves += [(p, site / p.name) for p in sorted(new.iterdir(), key=lambda p: p.name == MANIFEST)]
+    done = []
     try:
         with interrupts_deferred():  # raises a Ctrl-C it held back when it ends
-            if site.exists() and any(site.iterdir()):
-                site.rename(old)
-            elif site.exists():
-                site.rmdir()  # an empty folder: nothing to keep
-            new.rename(site)
-            swapped = True
+            for source, target in moves:
+                source.rename(target)
+                done.append((source, target))
+    except OSError:
+        for source, target in reversed(done):
+            with contextlib.suppress(OSError):
+                target.rename(source)
+        with contextlib.suppress(OSError):
+            old.rmdir()  # left, with what it holds, if something could not be put back
+        raise
     finally:
-        if swapped:
-            discard(old)  # the previous site, if there was one, now that the new one is in place
+        if len(done) == len(moves):
+            remove_made(old, {*made, MANIFEST})
+
+
+def remove_made(folder, made):
+    """Delete the files under `folder` that `made` lists (by their path from it), then the
+    folders left empty; anything else stays, and a line says where."""
+    for top, _, files in os.walk(folder, topdown=False):  # a symlinked folder is not entered
+        for name in files:
+            path = Path(top, name)
+            if path.relative_to(folder).as_posix() in made:
+                path.unlink()
+        with contextlib.suppress(OSError):
+            os.rmdir(top)  # only if empty
+    if folder.exists():
+        log(f"left {folder}: it holds files no build made")
 
 
 @contextlib.contextmanager
