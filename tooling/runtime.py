@@ -27,12 +27,13 @@ from tooling.fetch import (
     discard,
     fetch,
     integrity,
+    remember,
     replace_folder,
     run,
     seal,
-    sealed,
     sha256,
     short_hash,
+    trusted,
     verified_bytes,
 )
 
@@ -84,9 +85,9 @@ def runtime(cache):
     hashes are their sha256s as recorded when the entry was made and checked since.
     """
     out = runtime_folder(cache)
-    hashes = sealed(out)
+    hashes = trusted(out)
     if hashes is not None:
-        return out, json.loads((out / "lock.json").read_text()), hashes
+        return out, json.loads(verified_bytes(out / "lock.json", hashes["lock.json"])), hashes
 
     tgz = fetch(pins.PYODIDE, cache)
     carrier = fetch(pins.NUMPY_CARRIER, cache)
@@ -127,6 +128,7 @@ def runtime(cache):
         (tmp / "lock.json").write_text(json.dumps(lock, indent=1))
         hashes = seal(tmp)
         replace_folder(tmp, out)
+        remember(out.name, hashes)
     finally:
         discard(tmp)
     return out, lock, hashes
@@ -173,7 +175,7 @@ def our_wheel(cache):
     Returns (path, sha256), the hash as recorded when the wheel was built.
     """
     out = cache / "wheels" / source_key()
-    hashes = sealed(out)
+    hashes = trusted(out)
     if hashes is not None and len(hashes) == 1:
         (name, digest), = hashes.items()
         return out / name, digest
@@ -199,11 +201,12 @@ def our_wheel(cache):
             stray = [n for n in z.namelist() if not n.startswith("llmexplain")]
         if stray:
             raise BuildError(f"the wheel holds files outside the package: {stray[:3]}")
-        (digest,) = seal(made).values()
+        hashes = seal(made)
         replace_folder(made, out)
+        remember(out.name, hashes)
     finally:
         discard(tmp)
-    return out / built[0].name, digest
+    return out / built[0].name, hashes[built[0].name]
 
 
 def wheel_entry(wheel, digest, file_name):
