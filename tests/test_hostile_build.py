@@ -23,10 +23,12 @@ from tooling.fetch import BuildError, seal
 from tooling.runtime import runtime_folder, source_key
 from tooling.site import KEEP, MANIFEST, build
 
-# What the stand-in build writes: a few files, in folders, as a real one does.
-MADE = {"index.html": "<p>the essay</p>", "_headers": "/*\n  X-Content-Type-Options: nosniff\n",
-        "py/0123456789ab/pyodide.mjs": "export {};", "assets/style.0123456789ab.css": "p {}"}
+# The line a build's _headers began with before the manifest: the only guard there was.
 OLD_STAMP = "# Built by llmexplain's build.py; the next build replaces this whole folder.\n"
+# What the stand-in build writes: a few files, in folders, as a real one does (its _headers
+# begins as one did, so that the cases also run against the old guard, which they defeat).
+MADE = {"index.html": "<p>the essay</p>", "_headers": OLD_STAMP + "/*\n  X-Frame-Options: DENY\n",
+        "py/0123456789ab/pyodide.mjs": "export {};", "assets/style.0123456789ab.css": "p {}"}
 
 
 def tree(folder):
