@@ -74,7 +74,14 @@ def stand_in(monkeypatch, tmp_path):
 
 # Each attempt arranges the target (`site`, beside it `outside`, both in a fresh folder; a
 # first build into `site` is `make(site)`) and says what must happen: the build refuses,
-# naming these paths, or (None) builds, keeping those paths of the target's own.
+# naming these paths (a list), or (None) builds, keeping those paths of the target's own.
+def a_target_that_links_to_someones_folder(site, outside, make):
+    (outside / "www").mkdir()
+    (outside / "www" / "notes.txt").write_text("mine")
+    site.symlink_to(outside / "www")
+    return [], None
+
+
 def git_checkout_with_a_cname(site, outside, make):
     make(site)
     deploy_checkout(site)
@@ -193,7 +200,7 @@ def a_keep_list_naming_a_made_file(site, outside, make):
     return ["index.html"], None
 
 
-ATTEMPTS = [git_checkout_with_a_cname, git_checkout_that_keeps_its_cname, new_git_checkout,
+ATTEMPTS = [a_target_that_links_to_someones_folder, git_checkout_with_a_cname, git_checkout_that_keeps_its_cname, new_git_checkout,
             dot_git_as_a_file, someones_folder_with_a_copied_stamp,
             someones_folder_with_a_copied_manifest, a_file_added_since_the_manifest,
             a_file_added_inside_a_made_folder, a_made_file_edited_by_hand,
@@ -209,7 +216,7 @@ def test_a_rebuild_replaces_only_what_the_build_made(arrange, stand_in, tmp_path
     outside.mkdir()
     refused, theirs = arrange(site, outside, stand_in)
     before, outside_before = tree(site), tree(outside)
-    if refused:
+    if refused is not None:
         with pytest.raises(BuildError) as e:
             stand_in(site)
         named = set(re.findall(r"[^\s,;:]+", str(e.value).replace(str(site), "")))

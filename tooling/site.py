@@ -79,7 +79,7 @@ def build(site=DEFAULT_SITE, cache=DEFAULT_CACHE):
             swap_in(tmp, site)
         finally:
             if tmp:
-                discard(tmp)  # emptied already if the swap happened
+                discard(tmp)  # gone already if the swap happened
     log(f"built {len(pages)} pages into {site} in {time.perf_counter() - started:.1f} s")
     return site
 
@@ -281,6 +281,7 @@ def swap_in(new, site):
         raise
     finally:
         if len(done) == len(moves):
+            new.rmdir()  # emptied
             remove_made(old, {*made, MANIFEST})
 
 
