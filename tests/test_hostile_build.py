@@ -182,6 +182,17 @@ def a_manifest_naming_files_outside(site, outside, make):
     return None, []
 
 
+def a_manifest_linked_from_elsewhere(site, outside, make):
+    make(site)
+    (site / "notes.txt").write_text("mine")
+    listed = json.loads((site / MANIFEST).read_text())
+    listed["notes.txt"] = hashlib.sha256(b"mine").hexdigest()
+    (outside / "list.json").write_text(json.dumps(listed))
+    (site / MANIFEST).unlink()
+    (site / MANIFEST).symlink_to(outside / "list.json")
+    return [MANIFEST, "notes.txt"], None
+
+
 def a_manifest_that_is_not_json(site, outside, make):
     make(site)
     (site / MANIFEST).write_text("{ not json")
@@ -206,7 +217,8 @@ ATTEMPTS = [a_target_that_links_to_someones_folder, git_checkout_with_a_cname, g
             a_file_added_inside_a_made_folder, a_made_file_edited_by_hand,
             made_files_deleted_by_hand, a_symlink_to_a_folder_outside,
             a_symlink_in_place_of_a_made_file, a_symlink_in_place_of_a_made_folder,
-            a_manifest_naming_files_outside, a_manifest_that_is_not_json,
+            a_manifest_naming_files_outside, a_manifest_linked_from_elsewhere,
+            a_manifest_that_is_not_json,
             a_git_folder_inside_a_made_folder, a_keep_list_naming_a_made_file]
 
 

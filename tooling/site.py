@@ -158,7 +158,10 @@ def write_manifest(folder):
 
 
 def manifest(site):
-    """The files the build that made `site` listed, path -> sha256 ({} if none or unreadable)."""
+    """The files the build that made `site` listed, path -> sha256 ({} if none or unreadable,
+    or a symlink: the build writes a file)."""
+    if (site / MANIFEST).is_symlink():
+        return {}
     try:
         files = json.loads((site / MANIFEST).read_text())
     except (OSError, UnicodeDecodeError, ValueError):
