@@ -198,7 +198,7 @@ def owned(site, hashed=True):
             continue
         found = list(unproven(entry, entry.name, files, folders, hashed))
         strangers += found
-        if not found and entry.name != MANIFEST:
+        if not found:
             ours.add(entry.name)
     if strangers and not hashed:
         return owned(site)  # a refusal names the changed files too
@@ -208,7 +208,7 @@ def owned(site, hashed=True):
             f"--site {site}: holds what the build did not make, or changed since: "
             f"{', '.join(strangers[:NAMED])}{more}; nothing was changed. Move those out, pick a "
             f"new or empty folder, or list the top-level names to keep beside the site in {KEEP}")
-    return ours | ({MANIFEST} if (site / MANIFEST).exists() else set())
+    return ours
 
 
 def unproven(entry, path, files, folders, hashed):
@@ -304,7 +304,7 @@ def remove_made(folder, made):
 
 @contextlib.contextmanager
 def interrupts_deferred():
-    """Hold Ctrl-C back for the few microseconds two renames take; raise it afterwards."""
+    """Hold Ctrl-C back for the few microseconds some renames take; raise it afterwards."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
