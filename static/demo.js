@@ -30,8 +30,8 @@ const sight = new IntersectionObserver((entries) => {
 });
 
 export class Demo {
-  // hooks: {started(demo), changed(demo), publish(topic, value)}: its first render is in;
-  // its link changed; it published a new value for the figures that listen to a topic
+  // hooks: {started(demo), changed(demo), publish(topic, value, demo)}: its first render is
+  // in; its link changed; it published a new value for the figures that listen to a topic
   constructor(el, hooks) {
     this.el = el;
     this.id = el.id;
@@ -368,7 +368,7 @@ export class Demo {
       const text = JSON.stringify(value);
       if (this.published?.[topic] === text) continue;
       this.published = { ...this.published, [topic]: text };
-      this.hooks.publish(topic, text);
+      this.hooks.publish(topic, text, this);
     }
     this.state = reply.state;
     this.showNotes(reply.notes || []);

@@ -19,6 +19,7 @@ const PART_MAX = 4000; // a longer part of a link is not read: no figure writes 
 const ADDRESS_MAX = 100_000; // a longer address is not read at all: far past every part's limit
 const demos = new Map(); // figure id -> Demo
 const channels = new Map(); // worker name -> Channel
+const latest = new Map(); // topic -> the last value its owner published (JSON text)
 let config = null;
 let writing = null; // timer of the next address update
 let said = ""; // the status line's own words
@@ -147,6 +148,7 @@ function started(demo) {
   if (demo.live && !performance.getEntriesByName("llmexplain:first-live").length) {
     performance.mark("llmexplain:first-live");
   }
+  if (demo.live) hearLatest(demo); // made again (a restart, a link): it missed nothing
   if ([...demos.values()].every((d) => d.el.dataset.state !== "loading" || !d.channel.ready)) live();
 }
 
@@ -262,10 +264,23 @@ async function boot() {
   }
 }
 
-// A figure's published value goes to every figure that listens to its topic, in any worker.
-function publish(topic, text) {
+const topics = (demo, kind) => (demo.el.dataset[kind] || "").split(" ").filter(Boolean);
+
+// A figure's published value goes to every figure that listens to its topic, in any worker,
+// and to one that starts later. Only from the figure that owns the topic (the build wrote its
+// topics into its markup, out of the reach of the Python it runs) and only while it runs the
+// package's code: what the reader's code measures is not what the topic reports.
+function publish(topic, text, from) {
+  if (!topics(from, "publishes").includes(topic) || from.ownWorker) return;
+  latest.set(topic, text);
   for (const demo of demos.values()) {
-    if ((demo.el.dataset.listens || "").split(" ").includes(topic)) demo.send(topic, text, null, false);
+    if (topics(demo, "listens").includes(topic)) demo.send(topic, text, null, false);
+  }
+}
+
+function hearLatest(demo) {
+  for (const topic of topics(demo, "listens")) {
+    if (latest.has(topic)) demo.send(topic, latest.get(topic), null, false);
   }
 }
 
