@@ -30,10 +30,10 @@ REPLY_PARAMS = 175e9  # GPT-3's size: a model of the scale chapter 1 names
 HEADLINE = "gpt-3"  # the system the figure's question is about
 MAX_MESSAGE = 1_000  # characters of a published run read at most
 # The operations a second a run may show, by the package's 6·P·T (not the shown function, which
-# a reader may change). The training figure measured 3.7e10 under CPython with numpy's BLAS on
-# this project's machine (one run of 124 steps) and RATE_MEASURED_BROWSER in Chromium; one
-# browser thread does less. The bounds leave a factor of about 30 above the fastest and of
-# thousands below the slowest: past them a run is not a device's, it is made up.
+# a reader may change). On this project's 2-core machine, busy, the training figure measured
+# 5.6e8 in Chromium (27 steps in 38 s) and 3.7e10 under CPython with numpy's BLAS (124 steps).
+# The bounds leave a factor of about 500 below the first and 27 above the second: past them a
+# run is not a device's, it is made up (GPT-3's arithmetic at 1e12 a second takes 10,000 years).
 RATE_MIN, RATE_MAX = 1e6, 1e12
 
 STATE = {
