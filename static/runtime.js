@@ -52,8 +52,9 @@ function fail(channel, message) {
 // A fragment with no "=" is a place in the page, not settings.
 function readAddress() {
   const hash = location.hash.slice(1);
-  const parts = hash.length > ADDRESS_MAX ? [] : hash.split("&").filter(Boolean);
-  const unread = new Set(hash.length > ADDRESS_MAX ? ["it is too long"] : []);
+  const tooLong = hash.length > ADDRESS_MAX;
+  const parts = tooLong ? [] : hash.split("&").filter(Boolean);
+  const unread = new Set(tooLong ? ["it is too long"] : []);
   const named = new Set();
   if (parts.length === 1 && !parts[0].includes("=")) parts.length = 0;
   parts.forEach((part, i) => {
