@@ -30,8 +30,8 @@ const sight = new IntersectionObserver((entries) => {
 });
 
 export class Demo {
-  // hooks: {started(demo), changed(demo), publish(topic, value)}: its first render is in;
-  // its link changed; it published a new value for the figures that listen to a topic
+  // hooks: {started(demo), changed(demo), publish(topic, value, demo)}: its first render is
+  // in; its link changed; it published a new value for the figures that listen to a topic
   constructor(el, hooks) {
     this.el = el;
     this.id = el.id;
@@ -48,6 +48,7 @@ export class Demo {
     this.visible = true;
     this.seq = 0;
     this.pageNotes = []; // notes from the page itself (a restart), shown with Python's
+    this.notes = []; // Python's, from its last reply
     // Live math (livemath.js): the reader's versions of the functions the figure shows
     // ({name: code}), run in a worker of the figure's own while there are any; the same,
     // compressed for the address; and, until that is unpacked, the address's edits.
@@ -295,7 +296,14 @@ export class Demo {
     this.errorBox.hidden = !text;
   }
 
+  // A note of the page's own (a restart, a link's code), shown with Python's.
+  addNote(text) {
+    this.pageNotes.push(text);
+    this.showNotes(this.notes);
+  }
+
   showNotes(notes) {
+    this.notes = notes;
     if (!this.notesBox) return;
     const text = [...this.pageNotes, ...notes].join(" ");
     if (this.notesBox.textContent !== text) this.notesBox.textContent = text;
@@ -360,7 +368,7 @@ export class Demo {
       const text = JSON.stringify(value);
       if (this.published?.[topic] === text) continue;
       this.published = { ...this.published, [topic]: text };
-      this.hooks.publish(topic, text);
+      this.hooks.publish(topic, text, this);
     }
     this.state = reply.state;
     this.showNotes(reply.notes || []);
@@ -432,8 +440,9 @@ export function decodePart(part, base) {
     const text = new TextDecoder("utf-8", { fatal: true }).decode(fromBase64url(part));
     const link = JSON.parse(text);
     if (link === null || typeof link !== "object" || Array.isArray(link)) return { text, code: "" };
-    const { code, ...state } = link;
-    return { text: JSON.stringify({ ...JSON.parse(base), ...state }), code: typeof code === "string" ? code : "" };
+    const { code = "", ...state } = link;
+    if (typeof code !== "string") return { text: "unreadable", code: "" };
+    return { text: JSON.stringify({ ...JSON.parse(base), ...state }), code };
   } catch {
     return { text: "unreadable", code: "" };
   }
@@ -448,18 +457,18 @@ export async function packCode(edits) {
 
 const CODE_MAX = 100_000; // characters of code a link may bring: Python refuses more anyway
 
-// The edits a link holds, or {} if they do not decode to {name: text}.
+// The edits a link holds, or null if they do not decode to {name: text}.
 export async function unpackCode(packed) {
   try {
     const stream = new Blob([fromBase64url(packed)]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
     const text = await new Response(stream).text();
-    if (text.length > CODE_MAX) return {};
+    if (text.length > CODE_MAX) return null;
     const edits = JSON.parse(text);
     const ok = edits && typeof edits === "object" && !Array.isArray(edits) &&
       Object.values(edits).every((v) => typeof v === "string");
-    return ok ? edits : {};
+    return ok ? edits : null;
   } catch {
-    return {};
+    return null;
   }
 }
 

@@ -16,14 +16,19 @@ const retry = status.querySelector("[data-status-retry]");
 
 const FRAGMENT_MAX = 2000; // characters of address the figures' states may take
 const PART_MAX = 4000; // a longer part of a link is not read: no figure writes one
+const ADDRESS_MAX = 100_000; // a longer address is not read at all: far past every part's limit
 const demos = new Map(); // figure id -> Demo
 const channels = new Map(); // worker name -> Channel
+const latest = new Map(); // topic -> the last value its owner published (JSON text)
 let config = null;
 let writing = null; // timer of the next address update
+let said = ""; // the status line's own words
+let addressNote = ""; // what the address held that could not be read, said once loaded
 
-function setState(state, text) {
+function setState(state, text = said) {
+  said = text;
   root.dataset.state = state;
-  statusText.textContent = text;
+  statusText.textContent = addressNote && state !== "loading" ? `${text} ${addressNote}` : text;
   status.dataset.state = state;
   retry.hidden = state !== "error";
 }
@@ -41,25 +46,59 @@ function fail(channel, message) {
     "starting state; the text reads fine without them.");
 }
 
-// Every figure named in the address starts from the state written there.
+// Every figure named in the address starts from the state written there. A link is anyone's:
+// each part is read on its own, and one that cannot be read is left out and the status line
+// says so (a figure's state that Python cannot use falls back with a note in the figure).
+// A fragment with no "=" is a place in the page, not settings.
 function readAddress() {
   const hash = location.hash.slice(1);
-  for (const part of hash.split("&").slice(0, demos.size + 8)) {
-    const at = part.indexOf("=");
-    const demo = demos.get(decodeURIComponent(part.slice(0, at)));
-    if (at < 0 || !demo) continue;
-    const { text, code } = part.length > PART_MAX ? { text: "unreadable", code: "" } :
-      decodePart(part.slice(at + 1), demo.base);
-    demo.restored = text;
-    // Code a link brings goes into the editor, open, and runs only when the reader presses
-    // Run: a link is anyone's, and its code would run with the page's rights (its storage
-    // included), so the reader reads it first. The address keeps it meanwhile.
-    if (code && demo.math && !demo.live) {
-      demo.codeLink = code;
-      demo.editsArriving = unpackCode(code);
-      demo.math.fromLink = true;
-      demo.math.box.open = true;
+  const tooLong = hash.length > ADDRESS_MAX;
+  const parts = tooLong ? [] : hash.split("&").filter(Boolean);
+  const unread = new Set(tooLong ? ["it is too long"] : []);
+  const named = new Set();
+  if (parts.length === 1 && !parts[0].includes("=")) parts.length = 0;
+  parts.forEach((part, i) => {
+    try {
+      readPart(part, i, named);
+    } catch (err) {
+      unread.add(err instanceof Unread ? err.message : "a part of it could not be read");
     }
+  });
+  addressNote = unread.size ? `Part of the page’s address was left out: ${[...unread].join("; ")}.` : "";
+}
+
+class Unread extends Error {} // why a part of the address is left out, in the reader's words
+
+function readPart(part, i, named) {
+  if (i >= demos.size + 8) throw new Unread("it has more parts than the page has figures");
+  const at = part.indexOf("=");
+  if (at < 0) throw new Unread("a part of it holds no figure’s settings");
+  let id;
+  try {
+    id = decodeURIComponent(part.slice(0, at));
+  } catch {
+    throw new Unread("a figure’s name in it is garbled");
+  }
+  const demo = demos.get(id);
+  if (!demo) throw new Unread("it names a figure this page does not have");
+  if (named.has(demo)) throw new Unread("it names a figure twice (the first is used)");
+  named.add(demo);
+  const { text, code } = part.length > PART_MAX ? { text: "unreadable", code: "" } :
+    decodePart(part.slice(at + 1), demo.base);
+  demo.restored = text;
+  // Code a link brings goes into the editor, open, and runs only when the reader presses
+  // Run: a link is anyone's, and its code would run with the page's rights (its storage
+  // included), so the reader reads it first. The address keeps it meanwhile.
+  if (code && demo.math && !demo.live) {
+    demo.codeLink = code;
+    demo.editsArriving = unpackCode(code).then((edits) => {
+      if (edits) return edits;
+      demo.codeLink = "";
+      demo.addNote("The code in the link could not be read, so this figure runs its own.");
+      return {};
+    });
+    demo.math.fromLink = true;
+    demo.math.box.open = true;
   }
 }
 
@@ -110,6 +149,7 @@ function started(demo) {
   if (demo.live && !performance.getEntriesByName("llmexplain:first-live").length) {
     performance.mark("llmexplain:first-live");
   }
+  if (demo.live) hearLatest(demo); // made again (a restart, a link): it missed nothing
   if ([...demos.values()].every((d) => d.el.dataset.state !== "loading" || !d.channel.ready)) live();
 }
 
@@ -225,10 +265,23 @@ async function boot() {
   }
 }
 
-// A figure's published value goes to every figure that listens to its topic, in any worker.
-function publish(topic, text) {
+const topics = (demo, kind) => (demo.el.dataset[kind] || "").split(" ").filter(Boolean);
+
+// A figure's published value goes to every figure that listens to its topic, in any worker,
+// and to one that starts later. Only from the figure that owns the topic (the build wrote its
+// topics into its markup, out of the reach of the Python it runs) and only while it runs the
+// package's code: what the reader's code measures is not what the topic reports.
+function publish(topic, text, from) {
+  if (!topics(from, "publishes").includes(topic) || from.ownWorker) return;
+  latest.set(topic, text);
   for (const demo of demos.values()) {
-    if ((demo.el.dataset.listens || "").split(" ").includes(topic)) demo.send(topic, text, null, false);
+    if (topics(demo, "listens").includes(topic)) demo.send(topic, text, null, false);
+  }
+}
+
+function hearLatest(demo) {
+  for (const topic of topics(demo, "listens")) {
+    if (latest.has(topic)) demo.send(topic, latest.get(topic), null, false);
   }
 }
 
@@ -272,6 +325,7 @@ addEventListener("hashchange", () => {
   for (const [demo, was] of before) {
     if (demo.restored !== null && demo.restored !== was && demo.live) demo.start();
   }
+  if (root.dataset.state !== "loading") setState(root.dataset.state); // the address's note
 });
 retry.addEventListener("click", () => {
   for (const channel of channels.values()) channel.stop();

@@ -73,6 +73,7 @@ def test_params_round_trip_renders_identically(name):
         demo.handle(move, value)
     saved = json.loads(json.dumps(demo.params(), allow_nan=False))  # plain JSON
     again = DEMOS[name](**saved)
+    again.hear_again(demo.heard)  # what other figures told it is not state: the page tells it again
     assert again.notes == []
     assert again.params() == saved
     assert figure(again) == figure(demo)

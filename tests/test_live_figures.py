@@ -7,6 +7,7 @@ An experiment is installed as the page installs a reader's edit: its code run in
 the module's globals, the function it defines put on the module under the same name.
 """
 
+import json
 import re
 import sys
 
@@ -137,7 +138,9 @@ RUN = {"params": 464_000, "tokens": 2_048_000, "seconds": 41.5, "steps": 500}
 
 
 def scale_text():
-    return Scale(**RUN).render()["text"]
+    figure = Scale()
+    figure.handle("training", json.dumps(RUN))
+    return figure.render()["text"]
 
 
 def test_counting_the_forward_pass_only_divides_the_arithmetic_by_three(monkeypatch,

@@ -104,7 +104,8 @@ def render_pages(site, assets, config, csp, imports):
         shown = demo.render()
         return SimpleNamespace(
             id=f"{name}-{next(counter)}", controls=demo.controls, params=json.dumps(params),
-            worker=demo.worker, listens=" ".join(demo.listens),
+            worker=demo.worker, publishes=" ".join(demo.publishes),
+            listens=" ".join(demo.listens),
             text=shown.get("text", {}), values=shown.get("values", {}),
             images=shown.get("images", {}), attrs=shown.get("attrs", {}),
             items={k: checked_items(name, k, v, allow) for k, v in shown.get("items", {}).items()},

@@ -23,17 +23,20 @@ figure a worker of its own, so an edit changes no other figure.
 """
 
 import json
+import re
 
 from . import live_math
 from .data import NotFetched
 from .demos import DEMOS
 from .demos.base import UNCHANGED
 from .demos.controls import InputError
+from .demos.format import NotFinite
 
 _live = {}  # demo id in the page -> its demo object
 _start = {}  # demo id -> its starting state as the template gave it, for the link
 MAX_PARAMS = 100_000  # characters of saved state read at most: a link is far shorter
 LINK_FIELD_MAX = 600  # characters of JSON one value may take in a link
+NOT_FINITE = re.compile(r"(?<![\w.])[-−]?(?:nan|inf)(?!\w)")  # how Python writes NaN and ∞
 
 
 def create(demo_id, name, params_json, base_json="{}"):
@@ -106,7 +109,8 @@ def redefine(demo_id, edits_json):
 
     def render():  # the figure made afresh from its state, with the functions installed now
         made.append(type(demo)(**params))
-        return made[-1].render()
+        made[-1].hear_again(demo.heard)
+        return _finite_text(made[-1], made[-1].render())
 
     try:
         live_math.put_in(names, edits, render)
@@ -120,11 +124,32 @@ def _edited(demo):
     return any(live_math.edited(fn) for fn in type(demo).shows)
 
 
+def _finite_text(demo, reply):
+    """`reply`, unless the reader's code in `demo` made a number that is not one. Their check
+    tried their function only with the arguments of one render: elsewhere (a slider moved) it
+    may give NaN or an infinity, and an f-string writes that as "nan" or "inf", which passes
+    allow_nan. So, while their code is in, text and items are read for such a word; one the
+    reader typed (it is in the state) is not a number."""
+    if not _edited(demo):
+        return reply
+    typed = json.dumps(demo.params(), ensure_ascii=False)
+    texts = [*reply.get("text", {}).values(),
+             *(item.get("text", "") for items in reply.get("items", {}).values() for item in items)]
+    for text in texts:
+        for found in NOT_FINITE.finditer(text):
+            if found.group().lstrip("-−") not in typed:
+                raise NotFinite(f"a number came out as “{found.group()}”, which is not a number "
+                                f"the figure can show")
+    return reply
+
+
 def _remake(demo_id, again=None):
     """The figure made again from its current state (or `again`, made so already), its
-    notes kept."""
+    notes and what it heard from other figures kept."""
     demo = _live[demo_id]
-    again = again or type(demo)(**demo.params())
+    if again is None:
+        again = type(demo)(**demo.params())
+        again.hear_again(demo.heard)
     again.notes = demo.notes
     _live[demo_id] = again
 
@@ -179,7 +204,7 @@ def link(demo, base):
 
 def _reply(demo_id, edit=None):
     demo = _live[demo_id]
-    reply = demo.render()
+    reply = _finite_text(demo, demo.render())
     if edit is not None:
         reply["edit"] = edit
     reply["state"] = demo.params()

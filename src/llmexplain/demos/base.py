@@ -10,9 +10,14 @@ A demo class declares
 - `data`: the data files it reads;
 - `worker`: which of the page's Python workers runs it ("main", shared by light figures; a
   heavy one names its own, so it cannot delay the others);
-- `listens`: topics it hears. A render may hold `"publish": {topic: value}`; the page hands
-  each new value to every figure that listens to that topic, whatever its worker, as
-  `handle(topic, JSON text)` (an action of the listener's);
+- `publishes`: the topics it owns. A render may hold `"publish": {topic: value}` for those;
+  the page takes no other topic from it (the build writes them into the figure's markup, out
+  of reach of the Python it runs, so a reader's code in one figure cannot speak for another);
+- `listens`: topics it hears. The page hands each new value of a topic to every figure that
+  listens to it, whatever its worker, as `handle(topic, JSON text)` (an action of the
+  listener's), and its latest value again to a listener that starts later. What a figure
+  heard is not its state (a link cannot bring it: a link is anyone's): `heard` keeps the
+  last accepted value of each topic, and a figure made again hears it again;
 - `shows`: the functions whose source the figure shows under "Show the math", which the reader
   may edit and run in their place, and `experiments`: one-click edits of them
   (live_math.Experiment).
@@ -38,6 +43,7 @@ class Demo:
     actions: ClassVar[dict] = {}
     data = ()
     worker = "main"
+    publishes: ClassVar[tuple] = ()
     listens: ClassVar[tuple] = ()
     timing: ClassVar[dict] = {}  # what a demo measures of its own work, for the benches
     shows: ClassVar[tuple] = ()
@@ -45,6 +51,7 @@ class Demo:
 
     def __init__(self, **params):
         self.notes = []  # what could not be restored, in words for the figure
+        self.heard = {}  # topic -> the last value of it this figure took (see `listens`)
         self.setup(self.restore(params, self.notes))
 
     @classmethod
@@ -81,10 +88,18 @@ class Demo:
     def handle(self, name, value):
         """One input event from the page."""
         if name in self.actions:
-            return self.actions[name](self, value)
+            done = self.actions[name](self, value)
+            if name in self.listens:
+                self.heard[name] = value
+            return done
         if name in self.controls:
             return self.set(name, self.controls[name].parse(value))
         raise InputError(f"This demo has no control named “{str(name)[:40]}”.")
+
+    def hear_again(self, heard):
+        """What another figure told the one this replaces (see `listens`), told again."""
+        for topic, value in heard.items():
+            self.handle(topic, value)
 
     def render(self):
         raise NotImplementedError

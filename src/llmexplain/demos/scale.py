@@ -8,7 +8,9 @@ each real system of scale.SYSTEMS, and to write one 500-word reply with a
 175-billion-parameter model.
 
 State (STATE): the reader's run, all four numbers None until one arrives. A run with no
-steps yet counts as not trained.
+steps yet counts as not trained. Only a run the training figure delivered in this page is a
+measurement: one restored from a link (anyone can write one) keeps its numbers but no rate
+is worked out from it, and a run whose rate no browser could reach is refused either way.
 """
 
 import json
@@ -20,12 +22,19 @@ from ..live_math import Experiment
 from . import scale_words as words
 from .base import Demo
 from .controls import InputError, Number, Whole
+from .format import large
 
 PER_WORD = "tokens-per-word.json"  # measured by tools.count_predictions
 REPLY_WORDS = 500
 REPLY_PARAMS = 175e9  # GPT-3's size: a model of the scale chapter 1 names
 HEADLINE = "gpt-3"  # the system the figure's question is about
 MAX_MESSAGE = 1_000  # characters of a published run read at most
+# The operations a second a run may show, by the package's 6·P·T (not the shown function, which
+# a reader may change). On this project's 2-core machine, busy, the training figure measured
+# 5.6e8 in Chromium (27 steps in 38 s) and 3.7e10 under CPython with numpy's BLAS (124 steps).
+# The bounds leave a factor of about 500 below the first and 27 above the second: past them a
+# run is not a device's, it is made up (GPT-3's arithmetic at 1e12 a second takes 10,000 years).
+RATE_MIN, RATE_MAX = 1e6, 1e12
 
 STATE = {
     "params": Whole("your model’s parameters", 1, 10**10, default=None),
@@ -43,6 +52,11 @@ def checked_run(run):
             raise InputError("A training run saw fewer tokens than it took steps.")
         if run["seconds"] <= 0:
             raise InputError("A training run that took steps took some time.")
+        rate = 6.0 * run["params"] * run["tokens"] / run["seconds"]
+        if not RATE_MIN <= rate <= RATE_MAX:
+            raise InputError(f"A training run at {large(rate)} operations a second is not one "
+                             f"a browser measures (this figure takes {large(RATE_MIN)} to "
+                             f"{large(RATE_MAX)}).")
     return run
 
 
@@ -78,6 +92,7 @@ class Scale(Demo):
     def setup(self, state):
         self.per_word = json.loads(path(PER_WORD).read_text())["per_word"]
         self.state = state
+        self.measured = False  # the run came from the training figure, in this page
         if all(state[name] is None for name in STATE):
             return
         try:
@@ -93,6 +108,7 @@ class Scale(Demo):
 
     def training(self, value):
         self.state = read_run(value)
+        self.measured = True
 
     actions: ClassVar = {"training": training}
 
@@ -100,7 +116,8 @@ class Scale(Demo):
 
     @property
     def trained(self):
-        return bool(self.state["steps"])
+        """A run with steps, measured in this page: the figure states nothing from another."""
+        return bool(self.state["steps"]) and self.measured
 
     @property
     def flops(self):
@@ -123,7 +140,8 @@ class Scale(Demo):
         headline = scale.SYSTEMS[HEADLINE]
         return {
             "text": {
-                "run": words.run(s["params"], s["tokens"], s["seconds"], s["steps"]),
+                "run": words.run(s["params"], s["tokens"], s["seconds"], s["steps"],
+                                 self.measured),
                 "run-arithmetic": (words.run_arithmetic(s["params"], s["tokens"], flops)
                                    if flops is not None else words.NOT_YET),
                 "run-rate": (words.run_rate(flops, s["seconds"], rate) if rate is not None

@@ -15,13 +15,19 @@ def operations(flops):
     return f"{large(flops)} operations"
 
 
-def run(params, tokens, seconds, steps):
-    """The reader's run in one sentence; None values mean no run has arrived."""
+def run(params, tokens, seconds, steps, measured=True):
+    """The reader's run in one sentence; None values mean no run has arrived; a run that
+    was not `measured` in this page came with a link."""
     if params is None:
         return f"Not trained yet: {PRESS_PLAY}, and this figure will do its sums with your run."
     if not steps:
         return (f"Your model has {big(params)} parameters and has not taken a training step "
                 f"yet: {PRESS_PLAY}.")
+    if not measured:
+        return (f"The link you followed holds a run ({big(params)} parameters, {steps:,} "
+                f"step{'' if steps == 1 else 's'} in {duration(seconds)}), but it was not "
+                f"measured on your device, so this figure works nothing out from it: "
+                f"{PRESS_PLAY}.")
     return (f"Your model: {big(params)} parameters, trained for {steps:,} "
             f"step{'' if steps == 1 else 's'} on {big(tokens)} tokens in {duration(seconds)}.")
 

@@ -48,6 +48,7 @@ class TrainLM(Demo):
     STATE = controls = STATE
     data = (TEXT, TOKENIZER)
     worker = "train"  # a step takes a few hundred milliseconds: never in another figure's way
+    publishes = ("training",)  # its run, for the calculator (demos/scale.py)
     shows = (lt.learning_rate, lt.train_step)
     experiments = (
         Experiment("A constant learning rate", lt.learning_rate,
