@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from llmexplain import bpe
-from llmexplain.chat import CL100K_CHAT, Chat, chatml
+from llmexplain.chat import CL100K_CHAT, Chat, ChatML
 from tooling import DEFAULT_CACHE, ROOT, pins
 from tooling.fetch import fetch
 
@@ -81,7 +81,7 @@ def cl100k(data_folder):
 
 
 def test_chatml_frames_each_turn(cl100k):
-    ids = chatml(TALK[1:3], cl100k, reply=True)
+    ids = ChatML().encode(TALK[1:3], cl100k, reply=True)
     start, end = CL100K_CHAT["<|im_start|>"], CL100K_CHAT["<|im_end|>"]
     assert ids.count(start) == 3 and ids.count(end) == 2
     text = cl100k.decode([i for i in ids if i < 100256])

@@ -10,8 +10,8 @@ from test_transformer import TINY, check, tiny_params
 
 from llmexplain import lm_training as lt
 from llmexplain import transformer as tf
-from llmexplain import tuning
 from llmexplain import transformer_backward as tb
+from llmexplain import tuning
 
 
 def batch(seed=1, B=2, T=7):

@@ -24,9 +24,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import transformer as tf
+
 ROLES = ("system", "user", "assistant")
 END = "<|end|>"
 MARKERS = tuple(f"<|{role}|>" for role in ROLES) + (END,)
+
+MARKER_SEED = 8  # the seed of the markers' first rows in the model (tools/tune_chat.py)
 
 # cl100k_base's chat markers, as tiktoken's README adds them ("Extending tiktoken").
 CL100K_CHAT = {"<|im_start|>": 100264, "<|im_end|>": 100265}
@@ -53,15 +57,16 @@ class Chat:
     def end(self):
         return self.ids[END]
 
+    def pieces(self, role, text, tokenizer):
+        """One turn as (its opening marker, its text's ids, its end marker)."""
+        return [self.ids[marker(role)]], tokenizer.encode(text), [self.end]
+
     def encode(self, turns, tokenizer, reply=False):
         """[(role, text), ...] -> ids [n]: each turn as its marker, its text, and <|end|>.
 
         With reply, the assistant's marker follows: the point where a model starts its reply.
         """
-        ids = []
-        for role, text in turns:
-            ids += [self.ids[marker(role)], *tokenizer.encode(text), self.end]
-        return ids + ([self.ids[marker("assistant")]] if reply else [])
+        return joined(self, turns, tokenizer, reply)
 
     def decode(self, ids, tokenizer):
         """ids -> [(role, text), ...], the inverse of encode; an unfinished last turn is kept.
@@ -111,15 +116,38 @@ class Chat:
                          for t in range(1, len(ids))], dtype=bool)  # [n - 1]
 
 
-def chatml(turns, tokenizer, reply=False):
-    """The same conversation in cl100k_base with ChatML markers -> ids [n].
-
-    Each turn is <|im_start|>, the role as text, a newline, the turn's text, <|im_end|>, and
-    a newline between turns; a reply starts with <|im_start|>assistant and a newline.
-    """
+class ChatML:
+    """The same conversation in GPT-4's cl100k_base with OpenAI's ChatML markers: each turn
+    is <|im_start|>, the role as text and a newline, the turn's text, <|im_end|> and a
+    newline; a reply starts with <|im_start|>assistant and a newline."""
     start, end = CL100K_CHAT["<|im_start|>"], CL100K_CHAT["<|im_end|>"]
-    newline = tokenizer.encode("\n")
+
+    def pieces(self, role, text, tokenizer):
+        newline = tokenizer.encode("\n")
+        return ([self.start, *tokenizer.encode(role), *newline], tokenizer.encode(text),
+                [self.end, *newline])
+
+    def encode(self, turns, tokenizer, reply=False):
+        return joined(self, turns, tokenizer, reply)
+
+
+def joined(form, turns, tokenizer, reply):
+    """A format's turns one after another, and the opening of the assistant's reply."""
     ids = []
     for role, text in turns:
-        ids += [start, *tokenizer.encode(role), *newline, *tokenizer.encode(text), end, *newline]
-    return ids + ([start, *tokenizer.encode("assistant"), *newline] if reply else [])
+        for part in form.pieces(role, text, tokenizer):
+            ids += part
+    return ids + (form.pieces("assistant", "", tokenizer)[0] if reply else [])
+
+
+def reply(params, config, ids, pick, end, limit=64):
+    """The model's reply to a conversation that ends with the assistant's marker: tokens
+    generated one at a time (transformer.generate) until it predicts `end`, or `limit`
+    tokens. -> (reply ids without the end, whether it ended by itself)."""
+    out = []
+    for idx_next in tf.generate(params, config, ids, pick):
+        if idx_next == end:
+            return out, True
+        out.append(idx_next)
+        if len(out) >= limit:
+            return out, False
