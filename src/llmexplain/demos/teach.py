@@ -12,6 +12,7 @@ state: a restored figure starts from the shipped assistant, and says so.
 """
 
 import re
+import time
 from typing import ClassVar
 
 import numpy as np
@@ -106,6 +107,7 @@ class Teach(Demo):
         self.chat = Chat(base_vocab=len(self.tokenizer))
         self.config, self.shipped = tf.load(path(TUNED))
         self.run = Run("step")
+        self.timing = {}
         self.reset_results()
         self.note = "Edit the examples if you like, then press Train."
 
@@ -148,8 +150,10 @@ class Teach(Demo):
                 self.phase = "train"
             return None
         x, y, mask = self.batch
+        started = time.perf_counter()
         self.params_now, self.adam, m = tuning.sft_step(self.params_now, self.adam, x, y, mask,
                                                         self.config, HYPER)
+        self.timing = {"step_ms": (time.perf_counter() - started) * 1000}
         self.losses.append((m["step"], m["loss"]))
         if m["step"] == STEPS:
             self.phase = "after"
