@@ -116,6 +116,6 @@ def test_a_pick_raises_its_margin(watched, base_url):
     expect(fig.locator("[data-slot=picks]")).to_have_text("1 pick", timeout=120_000)
     said = fig.locator("[data-slot=summary]").text_content()
     before, after = (float(v.replace("−", "-")) for v in
-                     re.findall(r"from (−?[\d.]+) to (−?[\d.]+)", said)[0])
+                     re.findall(r"from (−?\d+\.\d) to (−?\d+\.\d)", said)[0])
     assert after > before, said
     expect(fig.locator("[data-slot=question]")).not_to_have_text(first_question)  # the next pair
