@@ -35,6 +35,11 @@ MOVES = {
                                        "steps": 10})),
               ("training", json.dumps({"params": 464_000, "tokens": 2_048_000,
                                        "seconds": 41.5, "steps": 500}))],
+    "chat-format": [("user", "Is it raining?"), ("use", "gpt4"), ("tick", None),
+                    ("assistant", "Yes, hard."), ("system", "")],
+    "assistant": [("question", "What is your name?"), ("temperature", "0.5"), ("seed", "4")],
+    "teach": [("use", "capitals"), ("seed", "9")],  # what it learns is the run's, not state
+    "prefer": [("beta", "1.2"), ("seed", "2")],
 }
 
 

@@ -266,8 +266,6 @@ def test_chapter_7s_numbers_are_the_sources_or_computed_from_them(per_word):
         f"a 500-word reply is about {gpt4_reply} predictions as GPT-4’s tokenizer counts",
         (f"for a model of {large(175e9)} parameters each prediction is 2 × {large(175e9)} = "
          f"{large(2 * 175e9)} operations, about {large(2 * 175e9 * gpt4_reply)} for the reply"),
-        # Ouyang et al. 2022, abstract: 1.3B InstructGPT preferred to 175B GPT-3
-        "a 1.3-billion-parameter model", "the 175-billion-parameter GPT-3",
         f"{large(DEEPSEEK_ACTIVE)} of DeepSeek-V3’s {large(DEEPSEEK_TOTAL)} parameters",
         f"Chapter 6’s model reads at most {config.block_size} tokens",
         "up to 128K tokens, about two thousand times more",  # Llama Team 2024, abstract

@@ -38,21 +38,27 @@ def linear_backward(dout, x, w):
     return matmul(dout, w.T), dw  # [..., m] @ [m, n]
 
 
-def softmax_cross_entropy(logits, targets):
+def softmax_cross_entropy(logits, targets, weights=None):
     """The loss, the mean of −log(probability of the right next token), and d loss / d logits.
 
     logits [..., V], targets [...] -> (loss scalar, dlogits [..., V]). The gradient is
     simply (probabilities − 1 at the right token), divided by the number of predictions.
+    With weights [...], the loss is Σ weights · (−log p) instead: chapter 8 counts only the
+    assistant's tokens (weights 1/n on them, 0 elsewhere), and preference tuning weighs
+    whole replies up or down.
     """
     z = logits - logits.max(axis=-1, keepdims=True)  # [..., V], so exp cannot overflow
     picked = np.take_along_axis(z, targets[..., None], axis=-1)[..., 0]  # [...]
     probs = np.exp(z, out=z)  # [..., V]; z is no longer needed: reuse its memory
     total = probs.sum(axis=-1, keepdims=True)  # [..., 1]
-    loss = float(np.mean(np.log(total[..., 0]) - picked))
+    nll = np.log(total[..., 0]) - picked  # [...] −log p(right token)
     probs /= total  # [..., V]
     rows(probs)[np.arange(targets.size), targets.reshape(-1)] -= 1.0  # − 1 at the right token
-    probs /= targets.size  # the loss is a mean over the N predictions
-    return loss, probs
+    if weights is None:
+        probs /= targets.size  # the loss is a mean over the N predictions
+        return float(np.mean(nll)), probs
+    probs *= weights[..., None]  # [..., V]
+    return float(np.sum(weights * nll)), probs
 
 
 def head_backward(dlogits, x, wte):
@@ -134,11 +140,12 @@ def embedding_backward(dx, ids, vocab_size, block_size):
     return dwte, dwpe
 
 
-def loss_and_grads(params, ids, targets, config):
+def loss_and_grads(params, ids, targets, config, loss_weights=None):
     """The loss on a batch and its gradient for every weight: forward, then backward.
 
     ids, targets [B, T] -> (loss, {name: d loss / d params[name]}). The forward pass is
-    transformer.forward's, keeping what the backward pass needs.
+    transformer.forward's, keeping what the backward pass needs. loss_weights [B, T], if
+    given, weigh each prediction's loss (softmax_cross_entropy).
     """
     # forward
     T = ids.shape[-1]
@@ -153,7 +160,8 @@ def loss_and_grads(params, ids, targets, config):
         kept.append((x, a, weights, mid, m))
         x = mid + tf.mlp(m, p["mlp.c_fc.w"], p["mlp.c_proj.w"])  # [B, T, d]
     xf = tf.layer_norm(x, params["ln_f.g"], params["ln_f.b"])  # [B, T, d]
-    loss, dlogits = softmax_cross_entropy(matmul(xf, params["wte"].T), targets)  # [B, T, V]
+    loss, dlogits = softmax_cross_entropy(matmul(xf, params["wte"].T), targets,
+                                           loss_weights)  # [B, T, V]
 
     # backward, in the opposite order
     grads = {}

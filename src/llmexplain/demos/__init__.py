@@ -24,15 +24,21 @@ Python worker it runs in. A click on an element carrying `data-pointer="<name>"`
 put each figure into the HTML before any script runs.
 """
 
+from .assistant import Assistant
+from .chat_format import ChatFormat
 from .embeddings import Embeddings
 from .learning_loop import LearningLoop
 from .next_token import NextToken
 from .playground import Playground
+from .prefer import Prefer
 from .scale import Scale
+from .teach import Teach
 from .tokenizer import Tokenizing
 from .train_lm import TrainLM
 from .weights import Weights
 
 DEMOS = {"weights": Weights, "learning": LearningLoop, "tokenizer": Tokenizing,
          "embeddings": Embeddings, "playground": Playground, "next-token": NextToken,
-         "train-lm": TrainLM, "scale": Scale}
+         "train-lm": TrainLM, "scale": Scale, "chat-format": ChatFormat,
+         "assistant": Assistant, "teach": Teach,
+         "prefer": Prefer}

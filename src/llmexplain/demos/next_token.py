@@ -255,6 +255,8 @@ class NextToken(Demo):
                 "btn-generate": {"data-action": "pause" if running else "generate",
                                  "aria-pressed": "true" if running else "false"},
                 "btn-clear": {"aria-disabled": None if reply else "true"},
+                # A question gets no answer here: say why, and where the essay shows how.
+                "asked": {"hidden": None if s["text"].rstrip().endswith("?") else True},
             },
             "values": {"text": text, **{k: s[k] for k in CONTROLS if k != "text"}},
             "running": running,
