@@ -66,8 +66,8 @@ def bench(args):
            f"  {'':<52} {'n':>5} {'p50':>7} {'p95':>7} {'max':>7}",
            latency_row("teach: one tuning step in the page", steps, None, 52),
            latency_row("before/after: model time a token (both models)", tokens, None, 52),
-           f"  teach: Train -> first visible change {visible:.1f} s (goal <= {VISIBLE_TARGET_S}), "
-           f"-> done {finished:.1f} s; {rates}",
+           (f"  teach: Train -> first visible change {visible:.1f} s (goal <= {VISIBLE_TARGET_S}), "
+            f"-> done {finished:.1f} s; {rates}"),
            f"  preferences: a pick -> the next pair shown {pick:.1f} s"]
     out += [f"note: console error: {e[:200]}" for e in notes]
     return "\n".join(out)
