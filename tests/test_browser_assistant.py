@@ -119,3 +119,25 @@ def test_a_pick_raises_its_margin(watched, base_url):
                      re.findall(r"from (−?\d+\.\d) to (−?\d+\.\d)", said)[0])
     assert after > before, said
     expect(fig.locator("[data-slot=question]")).not_to_have_text(first_question)  # the next pair
+
+
+def test_a_restarted_worker_brings_each_figure_back_as_it_was(watched, base_url):
+    page, chat = open_demo(watched, base_url, "[data-demo=chat-format]")
+    chat.locator("[data-input=user]").fill("Is it late?")
+    moved = {"[data-demo=assistant]": ("question", "Who are you?"),
+             "[data-demo=teach]": ("examples", "A? → YES.\nB? → NO.\nC? → MAYBE."),
+             "[data-demo=prefer]": ("beta", "1.5")}
+    for selector, (name, value) in moved.items():
+        fig = page.locator(selector)
+        fig.scroll_into_view_if_needed()
+        page.wait_for_selector(f"{selector}[data-state=live]", timeout=120_000)
+        fig.locator(f"[data-input={name}]").fill(value)
+    settle(page)
+    page.evaluate("""() => { for (const c of llmexplainRuntime.channels.values())
+      if (c.worker) c.restart('a test stopped it'); }""")
+    page.wait_for_selector("[data-demo][data-state=loading]", state="attached")
+    settle(page)
+    expect(chat.locator("[data-input=user]")).to_have_value("Is it late?")
+    expect(chat.locator("[data-slot=chips]")).to_contain_text("late")
+    for selector, (name, value) in moved.items():
+        expect(page.locator(f"{selector} [data-input={name}]")).to_have_value(value)

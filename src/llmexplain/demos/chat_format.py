@@ -125,9 +125,9 @@ class ChatFormat(Demo):
                           f"to write the next it reads all {count(n, 'token')} again: every "
                           f"new turn re-reads the whole conversation."),
                 "window": window_words(n, which),
-                "learned": (f"{count(sum(t[3] for t in tokens), 'shaded token')}: instruction "
-                            f"tuning counts the loss only on these, the assistant’s words and "
-                            f"the marker that ends its turn."),
+                "learned": (f"{count(sum(t[3] for t in tokens), 'token')}: instruction tuning "
+                            f"counts the loss only on these, the assistant’s words and the "
+                            f"marker that ends its turn."),
                 "summary": f"{count(n, 'token')}; the next reply reads all of them.",
             },
             "items": {"chips": chips},

@@ -34,7 +34,7 @@ HYPER = lt.Hyper(steps=10**6, lr=1e-3, warmup=1)  # a constant rate: picks have 
 MAX_PICKS = 60
 
 STATE = {
-    "beta": Slider("β, how far from its reference", 0.1, 2.0, 0.1, default=0.5),
+    "beta": Slider("β, how firmly it is held to its reference", 0.1, 2.0, 0.1, default=0.5),
     "seed": Whole("seed", 0, 999_999, default=1),
 }
 
@@ -174,6 +174,8 @@ def margin_plot(history):
         body += tag("line", x1=num(x), y1=num(y(h[0])), x2=num(x), y2=num(ya), class_="line-before")
     if len(after) > 1:
         body += tag("polyline", points=points(after), class_="test-curve")
+    for cx, cy in after:
+        body += tag("circle", cx=num(cx), cy=num(cy), r="3", class_="path-now")
     inner = tag("svg", body, x=num(PAD), y="6", width=num(W), height=num(H),
                 viewBox=f"0 0 {num(W)} {num(H)}")
     frame = axes(PAD, 6, W, H, ("0", str(span)), (f"−{top:.0f}", f"{top:.0f}"), "picks →",
