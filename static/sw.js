@@ -137,8 +137,8 @@ async function asBuilt(path, response) {
 }
 
 // An essay names this file's own integrity ("serviceWorker" in its config), which the build
-// knows only once BUILT_PAGES is written into this file: so a page's hash is taken with that value
-// emptied. Any other value there can only make the page fail to register a service worker.
+// knows only once BUILT_PAGES is written into this file: so a page's hash is taken with that
+// value emptied. Any other value there can only make the page fail to register a service worker.
 const SIGNED = /"serviceWorker": \{"integrity": "sha256-[A-Za-z0-9+/]{43}="/g;
 function unsigned(text) {
   return text.replace(SIGNED, '"serviceWorker": {"integrity": ""');
@@ -155,8 +155,8 @@ async function damagedFiles() {
   return damaged;
 }
 
-// Offline, for a page whose kept copy is not as built: what happened and what to do, with a
-// Retry that needs no script (the site's policy runs none here).
+// Offline, in place of a page whose kept copy or kept files are not as built: what happened
+// and what to do, with a Retry that needs no script (the site's policy runs none here).
 function damagedCopy(count) {
   const html = `<!doctype html>
 <html lang="en" data-state="damaged">
