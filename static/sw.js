@@ -6,12 +6,17 @@
 // need), only after the browser checked the copy against the hash the build gave it; it
 // checks the copy again before serving it, and whatever asked for it checks it once more.
 // Pages come from the network while there is one (a new build shows at once), and from the
-// copy kept when there is none.
+// copy kept when there is none, only if that copy and every file kept are as built: else a
+// short page of its own says the offline copy is damaged, with a Retry.
 //
-// The build writes FILES into the copy it serves at the site's root (tooling/site.py), so a
-// new build is a new service worker, which drops the files the new site no longer has.
+// The build writes FILES and BUILT_PAGES into the copy it serves at the site's root
+// (tooling/site.py), so a new build is a new service worker, which drops the files the new
+// site no longer has.
 
 const FILES = {}; // path within the site -> the integrity ("sha256-…") of its content
+// path within the site -> the integrity of the page served there, taken with the value of its
+// "serviceWorker" integrity emptied (see `unsigned`)
+const BUILT_PAGES = {};
 const PAGE_HEADERS = {}; // what the site sends with a page: its policy above all
 const KEPT = "llmexplain-files";
 const PAGES = "llmexplain-pages";
@@ -76,8 +81,12 @@ async function offline(path, integrity) {
 }
 
 async function intact(response, integrity) {
-  const digest = await crypto.subtle.digest("SHA-256", await response.arrayBuffer());
-  return `sha256-${btoa(String.fromCharCode(...new Uint8Array(digest)))}` === integrity;
+  return await digest(await response.arrayBuffer()) === integrity;
+}
+
+async function digest(bytes) {
+  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return `sha256-${btoa(String.fromCharCode(...hash))}`;
 }
 
 async function keepPage(url) {
@@ -101,16 +110,66 @@ async function page(event) {
     if (response.ok && !response.redirected) await cache.put(key, response.clone());
     return response;
   } catch (err) {
-    // Any script of this origin can write to this cache (a reader's code in a figure's
-    // worker included), so a kept page is served with the site's own headers, never with
-    // those stored beside it: under the site's policy, nothing written there can run a
-    // script of its own.
     const kept = await cache.match(key);
-    if (kept) {
-      return new Response(kept.body, { headers: { ...PAGE_HEADERS, "Content-Type": "text/html; charset=utf-8" } });
-    }
-    throw err;
+    if (!kept) throw err;
+    // A script of this origin can write to these caches, so a kept page is served only if
+    // its bytes are the build's, with the site's own headers (never those stored beside
+    // it), and only while every file kept is intact: a damaged runtime.js or watchdog.js
+    // would leave the page without a word about it.
+    const text = await asBuilt(within(key), kept);
+    const damaged = await damagedFiles();
+    if (text === null || damaged) return damagedCopy(text === null ? damaged + 1 : damaged);
+    return new Response(text, { headers: { ...PAGE_HEADERS, "Content-Type": "text/html; charset=utf-8" } });
   }
+}
+
+// The kept page's text if it is the one the build made for `path`, else null.
+async function asBuilt(path, response) {
+  if (!Object.hasOwn(BUILT_PAGES, path)) return null;
+  let text;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(await response.arrayBuffer());
+  } catch {
+    return null;
+  }
+  const bytes = new TextEncoder().encode(unsigned(text));
+  return await digest(bytes) === BUILT_PAGES[path] ? text : null;
+}
+
+// An essay names this file's own integrity ("serviceWorker" in its config), which the build
+// knows only once BUILT_PAGES is written into this file: so a page's hash is taken with that
+// value emptied. Any other value there can only make the page fail to register a service worker.
+const SIGNED = /"serviceWorker": \{"integrity": "sha256-[A-Za-z0-9+/]{43}="/g;
+function unsigned(text) {
+  return text.replace(SIGNED, '"serviceWorker": {"integrity": ""');
+}
+
+// How many of the kept files no longer have their hash.
+async function damagedFiles() {
+  const cache = await caches.open(KEPT);
+  let damaged = 0;
+  for (const request of await cache.keys()) {
+    const path = within(request.url);
+    if (Object.hasOwn(FILES, path) && !await intact(await cache.match(request), FILES[path])) damaged += 1;
+  }
+  return damaged;
+}
+
+// Offline, in place of a page whose kept copy or kept files are not as built: what happened
+// and what to do, with a Retry that needs no script (the site's policy runs none here).
+function damagedCopy(count) {
+  const html = `<!doctype html>
+<html lang="en" data-state="damaged">
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>The offline copy is damaged · llmexplain</title>
+<h1>The offline copy of this page is damaged</h1>
+<p data-damaged>${count} of the files your browser kept to read this site offline no longer
+match the site as it was built, so they are not used. Connect to the internet and press
+Retry: the page then comes from the site, and a good copy is kept again.</p>
+<p><a href="" data-retry>Retry</a></p>
+`;
+  return new Response(html, { status: 503, headers: { ...PAGE_HEADERS, "Content-Type": "text/html; charset=utf-8" } });
 }
 
 // A URL's path within the site, without its query or fragment.

@@ -7,6 +7,27 @@
 // It knows every file it needs when it starts, so it asks for all of them at once, in the
 // order they are needed, and Pyodide later gets each from there.
 
+// A reader's code ("Show the math") runs in this worker's Python, where `import js` reaches
+// every global. Nothing here needs the origin's storage, so whatever reaches it goes before
+// any other line runs (Pyodide included): Cache Storage (the service worker's offline copy),
+// IndexedDB, the storage manager and its buckets (with the file system they open), the old
+// sandboxed file system, locks, a channel to the origin's other pages, and a nested worker,
+// which would start with all of them. Each name goes from every object on its prototype
+// chain, so its getter cannot be called again on the global
+// (`Object.getOwnPropertyDescriptor(WorkerGlobalScope.prototype, "caches").get.call(self)`).
+// One that stays stops this script: no Python starts with it.
+for (const [holder, names] of [
+  [globalThis, ["caches", "indexedDB", "Worker", "SharedWorker", "BroadcastChannel",
+                "webkitRequestFileSystem", "webkitRequestFileSystemSync",
+                "webkitResolveLocalFileSystemURL", "webkitResolveLocalFileSystemSyncURL"]],
+  [navigator, ["storage", "storageBuckets", "locks", "serviceWorker"]],
+]) {
+  for (const name of names) {
+    for (let o = holder; o; o = Object.getPrototypeOf(o)) delete o[name];
+    if (name in holder) throw new Error(`worker.js: ${name} could not be removed`);
+  }
+}
+
 postMessage({ type: "alive" }); // first: the page knows this script parsed and runs
 
 let api = null; // llmexplain.page's entry functions, proxies kept for the worker's lifetime

@@ -87,4 +87,23 @@ def test_the_service_worker_knows_every_hashed_file_and_its_integrity(site):
         assert sri == "sha256-" + base64.b64encode(digest).decode(), path
     entry = config(site)["serviceWorker"]
     assert entry["url"] == render.SERVICE_WORKER
-    assert entry["integrity"] == "sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+    assert entry["integrity"] == integrity_of(text.encode())
+
+
+def integrity_of(data):
+    return "sha256-" + base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+
+def test_the_service_worker_knows_every_page_as_built(site):
+    """Its hash of each page is of the page as served, but for the service worker's own
+    integrity in an essay's config, which the page can only hold once that hash is in sw.js."""
+    text = (site / render.SERVICE_WORKER).read_text()
+    pages = json.loads(re.search(r"const BUILT_PAGES = (\{.*?\});", text, re.DOTALL).group(1))
+    own = integrity_of(text.encode())
+    html = {p.name for p in site.glob("*.html")}
+    assert set(pages) == html | {""} and pages[""] == pages["index.html"]
+    for name in html:
+        page = (site / name).read_text()
+        signed = f'"integrity": "{own}"'
+        assert page.count(signed) == (1 if "llmexplain-config" in page else 0), name
+        assert pages[name] == integrity_of(page.replace(signed, '"integrity": ""').encode()), name

@@ -98,7 +98,9 @@ def build_into(site, cache):
     assets = render.hashed_assets(site, {editor.BUNDLE: editor.bundle(cache)})
     imports = render.import_map(assets)
     meta_policy = serve.policy([integrity(imports.encode())])
-    config["serviceWorker"] = service_worker(site, config, assets, serve.headers(meta_policy))
+    # sw.js holds every page's hash, so its own integrity is written into the pages after
+    # (sign_pages); a page's hash is taken with it empty, as the service worker takes it.
+    config["serviceWorker"] = {"url": render.SERVICE_WORKER, "integrity": ""}
     config.update({"worker": assets["worker.js"][0], "workerIntegrity": assets["worker.js"][1],
                    "packages": ["llmexplain"], "bootTimeoutSeconds": 120,
                    "dataTimeoutSeconds": DATA_TIMEOUT_SECONDS, "needs": needs(),
@@ -106,31 +108,49 @@ def build_into(site, cache):
     # The pre-render reads data where the worker puts it in the page: one folder.
     os.environ["LLMEXPLAIN_DATA"] = str(data.data_folder(cache))
     pages = render.render_pages(site, assets, config, meta_policy, imports)
+    sign_pages(site, pages, service_worker(site, config, assets, pages, serve.headers(meta_policy)))
     compress.precompress([site / p for p in pages] + [site / url for url, _ in assets.values()] +
                          [site / render.SERVICE_WORKER], cache)
     (site / "_headers").write_text(serve.headers_file(serve.headers(meta_policy)))
     return pages
 
 
-def service_worker(site, config, assets, page_headers):
+def service_worker(site, config, assets, pages, page_headers):
     """site/sw.js: static/sw.js with FILES, every content-hashed file and its integrity (the
-    files it may keep and serve), and PAGE_HEADERS, the headers of a page, which it serves its
-    kept pages with. Returns the page config's entry for it: the page registers only the
-    service worker it was built with."""
+    files it may keep and serve), BUILT_PAGES, the integrity of every page as rendered (with an
+    empty integrity for the service worker: sign_pages writes it), the only pages it serves
+    offline, and PAGE_HEADERS, the headers of a page, which it serves its kept pages with.
+    Returns its integrity."""
     files = {f["url"]: f["integrity"] for f in config["boot"]}
     files |= {e["url"]: e["integrity"] for e in config["data"].values()}
     files |= {url: sri for url, sri in assets.values()}
-    source = (render.STATIC / render.SERVICE_WORKER).read_text()
-    declared = "const FILES = {};"
-    if source.count(declared) != 1:
-        raise BuildError(f"static/{render.SERVICE_WORKER}: no line {declared!r} for the build to fill")
-    text = source.replace(declared, f"const FILES = {json.dumps(files, indent=0, sort_keys=True)};")
-    declared = "const PAGE_HEADERS = {};"
-    if text.count(declared) != 1:
-        raise BuildError(f"static/{render.SERVICE_WORKER}: no line {declared!r} for the build to fill")
-    text = text.replace(declared, f"const PAGE_HEADERS = {json.dumps(page_headers)};")
+    built = {page: integrity((site / page).read_bytes()) for page in pages}
+    built[""] = built["index.html"]  # the site's root address serves its index
+    text = (render.STATIC / render.SERVICE_WORKER).read_text()
+    for name, value in (("FILES", json.dumps(files, indent=0, sort_keys=True)),
+                        ("BUILT_PAGES", json.dumps(built, indent=0, sort_keys=True)),
+                        ("PAGE_HEADERS", json.dumps(page_headers))):
+        declared = f"const {name} = {{}};"
+        if text.count(declared) != 1:
+            raise BuildError(f"static/{render.SERVICE_WORKER}: no line {declared!r} for the build to fill")
+        text = text.replace(declared, f"const {name} = {value};")
     (site / render.SERVICE_WORKER).write_text(text)
-    return {"url": render.SERVICE_WORKER, "integrity": integrity(text.encode())}
+    return integrity(text.encode())
+
+
+UNSIGNED = '"serviceWorker": {"integrity": ""'  # as an essay's config holds it when rendered
+
+
+def sign_pages(site, pages, sw_integrity):
+    """The service worker's integrity into the config of every page that registers it (an
+    essay): the page registers only the service worker it was built with."""
+    for page in pages:
+        html = (site / page).read_text()
+        if UNSIGNED in html:
+            if html.count(UNSIGNED) != 1:
+                raise BuildError(f"{page}: its config names the service worker more than once")
+            signed = UNSIGNED.removesuffix('""') + f'"{sw_integrity}"'
+            (site / page).write_text(html.replace(UNSIGNED, signed))
 
 
 def needs():
