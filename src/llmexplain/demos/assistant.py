@@ -152,7 +152,7 @@ class Assistant(Demo):
             },
             "attrs": {"btn-generate": {"data-action": "pause" if running else "generate",
                                        "aria-pressed": "true" if running else "false"}},
-            "values": {k: self.state[k] for k in CONTROLS},
+            "values": {k: self.state[k] for k in ("question", "temperature")},
             "running": running,
         }
 

@@ -134,7 +134,7 @@ class ChatFormat(Demo):
             "attrs": {"window-meter": {"value": str(min(n, WINDOW)), "max": str(WINDOW)},
                       **{f"use-{k}": {"aria-pressed": "true" if k == self.state["tokenizer"]
                                       else "false"} for k in FILES}},
-            "values": dict(self.state),
+            "values": {key: self.state[key] for key, _ in TURNS},
             "running": self.loading,
         }
 

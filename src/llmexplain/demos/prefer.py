@@ -144,7 +144,7 @@ class Prefer(Demo):
                 "summary": self.note,
             },
             "svg": {"margins": margin_plot(self.history)},
-            "values": dict(self.state),
+            "values": {"beta": self.state["beta"]},
         }
 
 

@@ -242,7 +242,7 @@ class Teach(Demo):
             "items": {"replies": items},
             "attrs": {"btn-train": {"data-action": "pause" if running else "train",
                                     "aria-pressed": "true" if running else "false"}},
-            "values": dict(self.state),
+            "values": {k: self.state[k] for k in ("examples", "habit")},
             "running": running,
         }
 
