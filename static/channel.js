@@ -19,7 +19,7 @@
 //                                      page is cross-origin isolated (Int32Array on shared memory)
 //   progress {done, total}             bytes of the files it starts with that have arrived
 //   loading {file, bytes} | loaded {file}              data files on their way
-//   memory {bytes}                     the call running grew Python's memory by a quarter of
+//   memory {bytes}                     the call running grew Python's memory by a sixteenth of
 //                                      config.memoryLimit, or past it (then: MemoryError); its
 //                                      answer says so too (render|failed {…, memory: true})
 //   render {id, seq, reply, ms} | failed {id, seq, message, retry}

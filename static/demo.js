@@ -57,8 +57,8 @@ export class Demo {
     this.codeLink = "";
     this.editsArriving = null;
     this.math = null;
-    this.svgCache = new Map(); // slot -> the markup it holds, or the items (JSON) it was filled with
-    this.itemsCache = new Map();
+    this.svgCache = new Map(); // slot -> the markup it holds
+    this.itemsCache = new Map(); // slot -> the items (JSON) it was last filled with
     this.errorBox = el.querySelector("[data-demo-error]");
     this.notesBox = el.querySelector("[data-demo-notes]");
     el.llmexplainDemo = this;
@@ -271,9 +271,9 @@ export class Demo {
   }
 
   // An edit's answer (`tried`: the edits that message carried; `memory`: it asked for much
-  // memory, worker.js): the address keeps the code
-  // that runs (or no code), and the editor says. A failed one leaves the last version that
-  // worked (unless the figure reverted to the package's functions).
+  // memory, worker.js): the address keeps the code that runs (or no code), and the editor
+  // says. A failed one leaves the last version that worked (unless the figure reverted to the
+  // package's functions).
   async edited(edit, tried, memory) {
     if (edit.ok) this.good = tried;
     else if (edit.reverted) this.good = {};

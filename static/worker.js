@@ -137,8 +137,9 @@ async function importChecked(url) {
 // that grows forever or an array of billions of numbers gets MemoryError in Python at once,
 // instead of taking the browser's memory (a worker's memory never shrinks). Pyodide grows its
 // memory only through Memory.prototype.grow, and takes a refusal as malloc's failure. A call
-// that grew it by a quarter of the limit, or was refused, is heavy: the page is told at once
-// (it may have to stop this worker before the call answers) and in the answer, so it can name
+// that grew it by a sixteenth of the limit (no figure's own work comes near), or was refused,
+// is heavy: the page is told at once (it may have to stop this worker before the call
+// answers: memory grows at a few hundred MB a second) and in the answer, so it can name
 // memory as the cause.
 const calling = { grown: 0, heavy: false }; // the call running now
 function capMemory(limit) {
@@ -146,7 +147,7 @@ function capMemory(limit) {
   WebAssembly.Memory.prototype.grow = function (pages) {
     const bytes = this.buffer.byteLength + pages * 65536;
     calling.grown += pages * 65536;
-    if (!calling.heavy && (bytes > limit || calling.grown > limit / 4)) {
+    if (!calling.heavy && (bytes > limit || calling.grown > limit / 16)) {
       calling.heavy = true;
       postMessage({ type: "memory", bytes });
     }

@@ -195,8 +195,10 @@ def state(demo_id):
     return json.dumps(_figure(demo_id).params(), allow_nan=False)
 
 
+@refusing
 def destroy(demo_id):
     """Forget a demo (the page is re-creating it, or it left the page)."""
+    _figure(demo_id)
     _live.pop(demo_id, None)
     _start.pop(demo_id, None)
     return "{}"
