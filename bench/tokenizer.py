@@ -11,7 +11,9 @@ runtime's own `llmexplain:input:tokenizer` measure: from the input event's timeS
 end of the first frame painted with the new chips and counts (the style, layout and paint
 they cost included). While typing, a PerformanceObserver counts the page's long tasks (over
 50 ms: the page cannot answer the reader meanwhile). Also timed: the switch to GPT-4's
-vocabulary (click -> its chips shown) and a 1 MB paste (-> the limit message shown).
+vocabulary (click -> its chips shown), typing speed with 10,000 characters in the box
+(characters a second, beside a plain textarea holding the same text) and a 1 MB paste (->
+the limit message shown).
 Targets: p95 <= 50 ms per key, for either tokenizer; no long task.
 """
 
@@ -28,6 +30,7 @@ from bench.harness import (
 from tooling.corpus import corpus
 
 TARGET_P95_MS = 50
+LONG_TEXT = 10_000  # characters in the box while typing speed is measured
 DEMO = "[data-demo=tokenizer]"
 MEASURE = "llmexplain:input:tokenizer"
 # Long tasks (over 50 ms) on the page's main thread from now on, kept in the page.
@@ -45,6 +48,25 @@ def type_with_long_tasks(page, presses, timeout_ms):
     page.evaluate(WATCH_LONG_TASKS_JS)
     keys = type_keys(page, f"{DEMO} [data-input=text]", MEASURE, presses, timeout_ms, "x")
     return keys, page.evaluate("() => window.llmexplainLongTasks")
+
+
+# A plain textarea beside the figure holding the same text: how fast typing goes with no figure.
+BARE_BOX_JS = """(text) => {
+  const box = document.createElement("textarea");
+  box.id = "bench-bare";
+  box.value = text;
+  document.querySelector("[data-demo=tokenizer]").after(box);
+}"""
+
+
+def typing_rate(page, box, keys):
+    """Characters a second that `keys` letters typed at the end of `box` (a selector) go in at,
+    as fast as the page takes them: each key waits until the page has handled the last."""
+    page.locator(box).focus()
+    page.keyboard.press("Control+End")
+    started = time.perf_counter()
+    page.keyboard.type("x" * keys)
+    return keys / (time.perf_counter() - started)
 
 
 def long_tasks_row(label, tasks, presses):
@@ -73,6 +95,13 @@ def bench(args):
         switch_ms = (time.perf_counter() - started) * 1000
         gpt4, gpt4_long = type_with_long_tasks(page, args.presses, timeout_ms)
 
+        long_text = corpus().heldout.read_text()[:LONG_TEXT]
+        page.locator(f"{DEMO} [data-input=text]").fill(long_text)
+        wait_text(page, "n-chars", f"{len(long_text):,}", timeout_ms)
+        rate = typing_rate(page, f"{DEMO} [data-input=text]", args.keys)
+        page.evaluate(BARE_BOX_JS, long_text)
+        bare = typing_rate(page, "#bench-bare", args.keys)
+
         started = time.perf_counter()
         page.locator(f"{DEMO} [data-input=text]").fill("x" * 1_048_576)
         page.wait_for_selector(f"{DEMO} [data-slot=limit]:not([hidden])", timeout=timeout_ms)
@@ -90,6 +119,8 @@ def bench(args):
     out.append(long_tasks_row("GPT-4's", gpt4_long, args.presses))
     out.append(f"  switch to GPT-4's (first time: reads its vocabulary): {switch_ms:.0f} ms, "
                f"click -> its chips shown")
+    out.append(f"  typing {args.keys} letters at the end of {LONG_TEXT:,} characters (GPT-4's): "
+               f"{rate:.1f} characters a second; into a plain textarea beside it: {bare:.1f}")
     out.append(f"  paste of 1,048,576 characters -> limit message shown: {paste_ms:.0f} ms "
                f"(GPT-4's tokenizer, first 20,000 characters)")
     out += [f"note: console error: {e[:200]}" for e in notes]
@@ -98,6 +129,8 @@ def bench(args):
 
 def options(parser):
     parser.add_argument("--presses", type=int, default=100, help="keys per tokenizer (default: 100)")
+    parser.add_argument("--keys", type=int, default=200,
+                        help=f"letters typed into {LONG_TEXT:,} characters (default: 200)")
 
 
 def main(argv=None):

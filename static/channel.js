@@ -7,7 +7,7 @@
 //                                      `prefetch` meanwhile (its figures' near the reader's view)
 //   prefetch {files}                   fetch these data files now (no answer)
 //   create {id, seq, name, params, base}  make a figure from its state; answers render
-//   event {id, seq, name, value}       an input or an action; answers render
+//   event {id, seq, name, value, times}  an input, or `times` presses of an action; answers render
 //   pointer {id, seq, name, at}        a click or a drag, as fractions of the box; answers render
 //   redefine {id, seq, edits}          run the reader's code (JSON {function: code}) in the
 //                                      figure's functions' place; answers render
@@ -19,6 +19,9 @@
 //                                      page is cross-origin isolated (Int32Array on shared memory)
 //   progress {done, total}             bytes of the files it starts with that have arrived
 //   loading {file, bytes} | loaded {file}              data files on their way
+//   memory {bytes}                     the call running grew Python's memory by a sixteenth of
+//                                      config.memoryLimit, or past it (then: MemoryError); its
+//                                      answer says so too (render|failed {…, memory: true})
 //   render {id, seq, reply, ms} | failed {id, seq, message, retry}
 //   state {id, seq, state} | destroyed {id, seq}
 //   refused {id, seq, message}         a message the worker does not understand
@@ -52,6 +55,8 @@ export class Channel {
     this.ready = false;
     this.failed = false;
     this.restarts = [];
+    this.memoryHigh = false; // the call running asked for much memory (a memory message)
+    this.due = 0; // answers owed: messages with a seq sent and not answered yet
   }
 
   async boot() {
@@ -104,7 +109,10 @@ export class Channel {
       this.hooks.loading(msg.file, msg.bytes);
     } else if (msg.type === "loaded") {
       this.hooks.loading(msg.file, null);
+    } else if (msg.type === "memory") {
+      this.memoryHigh = true;
     } else {
+      this.awaiting(-1);
       this.figures.get(msg.id)?.receive(msg);
     }
   }
@@ -123,7 +131,22 @@ export class Channel {
   }
 
   post(msg) {
-    if (this.worker && this.ready) this.worker.postMessage(msg);
+    if (!this.worker || !this.ready) return;
+    this.memoryHigh = false;
+    this.worker.postMessage(msg);
+    if (msg.seq !== undefined) this.awaiting(1);
+  }
+
+  // Every message with a seq gets an answer. While some are due and none comes for as long as
+  // Python may take to start, the worker is stuck (or is not the one the site was built with):
+  // it is ended, and the page says so and offers Retry.
+  awaiting(change) {
+    this.due = Math.max(0, this.due + change);
+    clearTimeout(this.answerTimer);
+    if (!this.due) return;
+    const seconds = this.config.bootTimeoutSeconds;
+    this.answerTimer = setTimeout(() => this.fail(`Python did not answer within ${seconds} seconds`),
+                                  seconds * 1000);
   }
 
   // Before it was ready, a failure ends this channel; after, the worker restarts and every
@@ -147,6 +170,8 @@ export class Channel {
   stop() {
     clearTimeout(this.bootTimer);
     clearTimeout(this.aliveTimer);
+    clearTimeout(this.answerTimer);
+    this.due = 0;
     if (this.worker) this.worker.terminate();
     this.worker = null;
     this.ready = false;

@@ -58,7 +58,8 @@ export class Demo {
     this.codeLink = "";
     this.editsArriving = null;
     this.math = null;
-    this.svgCache = new Map();
+    this.svgCache = new Map(); // slot -> the markup it holds
+    this.itemsCache = new Map(); // slot -> the items (JSON) it was last filled with
     this.errorBox = el.querySelector("[data-demo-error]");
     this.notesBox = el.querySelector("[data-demo-notes]");
     el.llmexplainDemo = this;
@@ -70,7 +71,8 @@ export class Demo {
       this.retry.hidden = true;
       this.showError("");
       if (this.state) this.restored = JSON.stringify(this.state); // as the reader left it
-      this.start();
+      if (this.channel.failed) this.channel.boot(); // its worker stopped: a new one starts it
+      else this.start();
     });
     this.copy = el.querySelector("[data-demo-copy]");
     this.copy?.addEventListener("click", () => this.copyLink());
@@ -112,8 +114,8 @@ export class Demo {
     return this.ownWorker ? `code-${this.id}` : this.el.dataset.worker || "main";
   }
 
-  // Run the reader's versions (`edits`; {} puts the package's functions back). Queued as an
-  // action: it runs after whatever the reader did before.
+  // Run the reader's versions (`edits`: {name: code}). Queued as an action: it runs after
+  // whatever the reader did before.
   redefine(edits) {
     this.edits = edits;
     this.queue.push({ name: "redefine", value: JSON.stringify(edits), t0: performance.now(),
@@ -159,10 +161,17 @@ export class Demo {
     for (const box of this.el.querySelectorAll("fieldset[data-controls]")) box.disabled = !on;
   }
 
-  // Inputs coalesce (only the latest value of a control matters); actions never do.
+  // Inputs coalesce (only the latest value of a control matters). A press of the action that
+  // waits last, with the same value, joins it: one message carries how many (`times`), so a
+  // storm of clicks costs a reply or two, and Python still counts every press.
   send(name, value, t0, isAction) {
     if (!isAction) this.queue = this.queue.filter((q) => q.name !== name || q.isAction);
-    this.queue.push({ name, value, t0, isAction });
+    const last = this.queue.at(-1);
+    if (isAction && last?.isAction && !last.type && last.name === name && last.value === value) {
+      last.times += 1;
+    } else {
+      this.queue.push({ name, value, t0, isAction, times: 1 });
+    }
     this.flush();
   }
 
@@ -178,7 +187,7 @@ export class Demo {
       this.channel.post({ type: "pointer", id: this.id, seq: ++this.seq, name: next.name, at: next.value });
     } else {
       this.channel.post({ type: "event", id: this.id, seq: ++this.seq, name: next.name,
-                          value: next.value === null ? null : String(next.value) });
+                          value: next.value === null ? null : String(next.value), times: next.times });
     }
   }
 
@@ -202,7 +211,8 @@ export class Demo {
     this.queue = [];
     this.enable(false);
     if (this.state) this.restored = JSON.stringify(this.state);
-    this.pageNotes = why ? [`${why}: this figure is back as you left it.`] : [];
+    this.pageNotes = !why ? [] : this.lost ? [`${why}: this figure is back from its settings.`, this.lost] :
+      [`${why}: this figure is back as you left it.`];
   }
 
   receive(msg) {
@@ -210,6 +220,11 @@ export class Demo {
     const first = this.inflight.name === "create";
     this.busy = false;
     this.math?.watch(false);
+    // In a worker of its own the reader's code ran: a failure there is theirs, and that
+    // worker is not trusted again (livemath.js brings the figure back in its usual one).
+    if (this.ownWorker && (msg.type === "refused" || (msg.type === "failed" && !msg.retry))) {
+      return this.math.broke(msg.message, msg.memory);
+    }
     if (msg.type === "failed") {
       this.showError(msg.retry ? msg.message : `Something went wrong in this demo: ${msg.message}`);
       if (this.retry) this.retry.hidden = !msg.retry;
@@ -241,7 +256,8 @@ export class Demo {
                        { detail: { name: this.inflight.name, ms: msg.ms, ...msg.reply?.timing } });
     }
     if (msg.reply?.edit) {
-      this.edited(msg.reply.edit, this.inflight.type === "redefine" ? JSON.parse(this.inflight.value) : {});
+      this.edited(msg.reply.edit, this.inflight.type === "redefine" ? JSON.parse(this.inflight.value) : {},
+                  msg.memory);
     }
     if (first) {
       this.live = msg.type === "render";
@@ -255,16 +271,17 @@ export class Demo {
     this.flush();
   }
 
-  // An edit's answer (`tried`: the edits that message carried): the address keeps the code
-  // that runs (or no code), and the editor says. A failed one leaves the last version that
-  // worked (unless the figure reverted to the package's functions).
-  async edited(edit, tried) {
+  // An edit's answer (`tried`: the edits that message carried; `memory`: it asked for much
+  // memory, worker.js): the address keeps the code that runs (or no code), and the editor
+  // says. A failed one leaves the last version that worked (unless the figure reverted to the
+  // package's functions).
+  async edited(edit, tried, memory) {
     if (edit.ok) this.good = tried;
     else if (edit.reverted) this.good = {};
     this.edits = this.good;
     this.codeLink = Object.keys(this.good).length ? await packCode(this.good) : "";
     this.hooks.changed(this);
-    this.math?.answered(edit);
+    this.math?.answered(edit, memory);
   }
 
   // Created in its own worker (a Run moved it there, the worker restarted, or a link holds
@@ -353,6 +370,11 @@ export class Demo {
       }
     }
     for (const [name, list] of Object.entries(reply.items || {})) {
+      // A list as it came last time costs nothing: typing at the end of a long text leaves
+      // its 2,000 chips as they were, and walking them takes longer than this comparison.
+      const text = JSON.stringify(list);
+      if (this.itemsCache.get(name) === text) continue;
+      this.itemsCache.set(name, text);
       for (const el of this.slots(name)) this.fill(el, list);
     }
     for (const [name, value] of Object.entries(reply.values || {})) {
@@ -371,6 +393,7 @@ export class Demo {
       this.hooks.publish(topic, text, this);
     }
     this.state = reply.state;
+    this.lost = reply.lost ?? null; // what coming back from that state would not bring back
     this.showNotes(reply.notes || []);
     if (JSON.stringify(reply.link) !== JSON.stringify(this.link)) {
       this.link = reply.link || {};

@@ -8,6 +8,8 @@
 const STOP_SECONDS = 1.5; // a run that has not answered by then is stopped (within 2 s in all)
 const KILL_SECONDS = 0.4; // after the interrupt: if Python still has not answered, the worker goes
 const STOP_AFTER_SECONDS = 0.3; // Stop appears once an answer is this late
+const MEMORY_HINT = "Look for a list or an array that grows without end, or one far larger " +
+  "than the figure needs.";
 
 export class LiveMath {
   // hooks: {own(demo, on): move the figure into its own worker (on) or back to its usual one}
@@ -112,29 +114,28 @@ export class LiveMath {
     this.hooks.own(this.demo, true);
   }
 
+  // The package's functions back: the figure returns to its usual worker, which never ran the
+  // reader's code, so nothing their code changed there (sys.modules, live_math itself) can
+  // stand in the way; its own worker is ended.
   resetEdits() {
     for (const [name, view] of this.editors) this.editor.replace(view, this.originals.get(name));
     this.showError(null);
     this.notice.hidden = true;
-    if (!this.demo.ownWorker) {
-      this.demo.forgetEdits();
-      this.mark("reset");
-      return this.say("The figure runs the original functions.");
-    }
-    this.say("Putting the original functions back…");
-    this.mark("running");
-    this.demo.redefine({});
+    this.demo.forgetEdits();
+    this.mark("reset");
+    this.say("The figure runs the original functions.");
+    if (this.demo.ownWorker) this.hooks.own(this.demo, false);
   }
 
   // What the figure's Python said about an edit (demo.js hands every reply's "edit" here).
-  answered(edit) {
-    if (edit.ok && !edit.edited.length) {
-      this.hooks.own(this.demo, false); // the original functions: back to the usual worker
-      this.say("The figure runs the original functions again.");
-      this.mark("reset");
-    } else if (edit.ok) {
+  answered(edit, memory) {
+    if (edit.ok) {
       this.say(`The figure now runs your version of ${edit.edited.join(" and ")}.`);
       this.mark("ok");
+    } else if (memory) {
+      // It failed after asking for much memory (a MemoryError, or stopped while it grew):
+      // memory is the cause, and ending that worker gives the memory back to the browser.
+      this.end("Your code asked for too much memory", MEMORY_HINT);
     } else {
       this.showError(edit.error);
       this.say(edit.reverted ? "Your version was taken out; the figure runs the original functions." :
@@ -171,10 +172,26 @@ export class LiveMath {
   }
 
   kill(why) {
+    if (this.demo.channel.memoryHigh) this.end(`${why} and asked for too much memory`, MEMORY_HINT);
+    else this.end(why, "Look for a loop that never ends.");
+  }
+
+  // The figure's own worker answered with a failure no edit explains: the reader's code broke
+  // the Python that runs it (replaced sys.modules entries, patched live_math), so that Python
+  // cannot be trusted to put anything back.
+  broke(message, memory) {
+    if (memory) return this.end("Your code asked for too much memory", MEMORY_HINT);
+    this.end(`Your code broke the Python running the figure (${message})`,
+             "Change only the function itself, not Python's modules or the page's machinery.");
+  }
+
+  // That worker is ended, and the figure comes back in its usual one, from its last state,
+  // with the package's functions.
+  end(why, hint) {
     this.watch(false);
     this.demo.forgetEdits();
     this.showError({ message: `${why}, so its Python was stopped.`, line: null,
-                     hint: "Look for a loop that never ends. The figure runs the original functions." });
+                     hint: `${hint} The figure runs the original functions.` });
     this.say("The figure runs the original functions.");
     this.mark("stopped");
     this.hooks.own(this.demo, false, `${why}, so its Python was stopped`);

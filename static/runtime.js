@@ -14,6 +14,7 @@ const status = document.getElementById("runtime-status");
 const statusText = status.querySelector("[data-status-text]");
 const retry = status.querySelector("[data-status-retry]");
 
+const READER_MEMORY = 1024 ** 3; // bytes a worker running a reader's code may hold (worker.js)
 const FRAGMENT_MAX = 2000; // characters of address the figures' states may take
 const PART_MAX = 4000; // a longer part of a link is not read: no figure writes one
 const ADDRESS_MAX = 100_000; // a longer address is not read at all: far past every part's limit
@@ -33,16 +34,24 @@ function setState(state, text = said) {
   retry.hidden = state !== "error";
 }
 
+// A channel that failed: its figures keep what they show, and come back from their last state
+// on Retry (the figure's own, or the status line's for the main worker).
 function fail(channel, message) {
+  const started = [...channel.figures.values()].some((d) => d.state);
   for (const demo of channel.figures.values()) {
-    demo.enable(false);
+    demo.suspend(null);
     demo.el.dataset.state = "error";
   }
   if (channel.name !== "main" && channels.get("main")?.ready) {
-    for (const demo of channel.figures.values()) demo.showError(`This figure could not start: ${message}.`);
+    for (const demo of channel.figures.values()) {
+      demo.showError(`This figure ${demo.state ? "stopped" : "could not start"}: ${message}.`);
+      if (demo.state && demo.retry) demo.retry.hidden = false;
+    }
     return live();
   }
-  setState("error", `The live demos could not start: ${message.replace(/[.]?$/, ".")} The figures show their ` +
+  setState("error", started ? `The live demos stopped: ${message.replace(/[.]?$/, ".")} Press Retry ` +
+    "to start them again, as you left them; the text reads fine without them." :
+    `The live demos could not start: ${message.replace(/[.]?$/, ".")} The figures show their ` +
     "starting state; the text reads fine without them.");
 }
 
@@ -298,7 +307,10 @@ function own(demo, on, why = null) {
     from.stop();
     channels.delete(from.name);
   }
-  if (!channels.has(demo.worker)) channels.set(demo.worker, new Channel(demo.worker, workerConfig(config), hooks));
+  if (!channels.has(demo.worker)) {
+    const settings = { ...workerConfig(config), ...(on && { memoryLimit: READER_MEMORY }) };
+    channels.set(demo.worker, new Channel(demo.worker, settings, hooks));
+  }
   const to = channels.get(demo.worker);
   to.figures.set(demo.id, demo);
   demo.channel = to;
@@ -329,6 +341,7 @@ addEventListener("hashchange", () => {
 });
 retry.addEventListener("click", () => {
   for (const channel of channels.values()) channel.stop();
+  for (const demo of demos.values()) if (demo.live) demo.suspend(null); // back as the reader left it
   boot();
 });
 // For tools and tests: the page's channels (restart one as a crash would).

@@ -154,8 +154,32 @@ async function importChecked(url) {
   }
 }
 
+// A worker that runs a reader's code has its memory capped (config.memoryLimit, bytes): a list
+// that grows forever or an array of billions of numbers gets MemoryError in Python at once,
+// instead of taking the browser's memory (a worker's memory never shrinks). Pyodide grows its
+// memory only through Memory.prototype.grow, and takes a refusal as malloc's failure. A call
+// that grew it by a sixteenth of the limit (no figure's own work comes near), or was refused,
+// is heavy: the page is told at once (it may have to stop this worker before the call
+// answers: memory grows at a few hundred MB a second) and in the answer, so it can name
+// memory as the cause.
+const calling = { grown: 0, heavy: false }; // the call running now
+function capMemory(limit) {
+  const grow = WebAssembly.Memory.prototype.grow;
+  WebAssembly.Memory.prototype.grow = function (pages) {
+    const bytes = this.buffer.byteLength + pages * 65536;
+    calling.grown += pages * 65536;
+    if (!calling.heavy && (bytes > limit || calling.grown > limit / 16)) {
+      calling.heavy = true;
+      postMessage({ type: "memory", bytes });
+    }
+    if (bytes > limit) throw new RangeError(`${bytes} bytes of memory is more than this worker may have`);
+    return grow.call(this, pages);
+  };
+}
+
 async function boot(config, name, prefetch) {
   settings = config;
+  if (config.memoryLimit) capMemory(config.memoryLimit);
   const loadErrors = [];
   for (const file of config.boot) known.set(file.url, file);
   for (const [file, entry] of Object.entries(config.data)) known.set(entry.url, { name: file, ...entry });
@@ -207,9 +231,10 @@ async function boot(config, name, prefetch) {
   if (loadErrors.length) throw firstFailure || new Error(loadErrors.join(" "));
   stage("Starting the figures");
   const page = pyodide.pyimport("llmexplain.page");
-  // borrowed from `page`, which we keep
+  // borrowed from `page`, which we keep; `$destroy` is page.destroy, where `destroy` would be
+  // the proxy's own method (it would free `page`)
   api = { create: page.create, event: page.event, pointer: page.pointer, needs: page.needs,
-          state: page.state, destroy: page.destroy, redefine: page.redefine };
+          state: page.state, destroy: page.$destroy, redefine: page.redefine };
   // Where the page is cross-origin isolated, shared memory lets it stop Python while Python
   // runs (a reader's `while True: pass`): writing 2 there raises KeyboardInterrupt.
   if (globalThis.crossOriginIsolated) {
@@ -243,12 +268,13 @@ function bootFailure(err) {
 async function call(fn, msg, args, again = true) {
   const started = performance.now();
   if (interrupt) interrupt[0] = 0; // a stop that came after the last call ended is not for this one
+  Object.assign(calling, { grown: 0, heavy: false });
   let reply;
   try {
     reply = JSON.parse(fn(...args));
   } catch (err) {
     console.error(`demo ${msg.id}: ${err && err.message ? err.message : err}`);
-    postMessage({ type: "failed", id: msg.id, seq: msg.seq, message: lastLine(err) });
+    postMessage({ type: "failed", id: msg.id, seq: msg.seq, message: lastLine(err), memory: calling.heavy });
     return;
   }
   if (reply.fetch && again) {
@@ -259,7 +285,12 @@ async function call(fn, msg, args, again = true) {
     postMessage({ type: "failed", id: msg.id, seq: msg.seq, message: `${reply.fetch} was fetched but not found` });
     return;
   }
-  postMessage({ type: "render", id: msg.id, seq: msg.seq, reply, ms: performance.now() - started });
+  if (reply.refused) {
+    postMessage({ type: "refused", id: msg.id, seq: msg.seq, message: reply.refused });
+    return;
+  }
+  postMessage({ type: "render", id: msg.id, seq: msg.seq, reply, ms: performance.now() - started,
+                memory: calling.heavy });
 }
 
 // The data files a figure needs before it can go on; false (and the figure told, with a
@@ -304,8 +335,9 @@ function fetchData(name) {
 }
 
 async function create(msg) {
-  if (await ensureData(msg, JSON.parse(api.needs(msg.name)))) {
-    call(api.create, msg, [msg.id, msg.name, String(msg.params), String(msg.base ?? "{}")]);
+  const name = String(msg.name);
+  if (await ensureData(msg, JSON.parse(api.needs(name)))) {
+    call(api.create, msg, [msg.id, name, String(msg.params), String(msg.base ?? "{}")]);
   }
 }
 
@@ -319,17 +351,19 @@ const handlers = {
       if (Object.hasOwn(settings.data ?? {}, file)) fetchData(file).catch(() => {}); // create() reports it
     }
   },
-  event: (msg) => call(api.event, msg, [msg.id, msg.name, msg.value]),
+  event: (msg) => call(api.event, msg, [msg.id, msg.name, msg.value, Math.trunc(Number(msg.times)) || 1]),
   pointer: (msg) => call(api.pointer, msg, [msg.id, msg.name, Number(msg.at?.[0]), Number(msg.at?.[1])]),
   redefine: (msg) => call(api.redefine, msg, [msg.id, String(msg.edits)]),
-  state: (msg) => answer(msg, "state", () => ({ state: JSON.parse(api.state(msg.id)) })),
-  destroy: (msg) => answer(msg, "destroyed", () => (api.destroy(msg.id), {})),
+  state: (msg) => answer(msg, "state", (reply) => ({ state: reply }), api.state),
+  destroy: (msg) => answer(msg, "destroyed", () => ({}), api.destroy),
 };
 
-// A plain answer (not a render) to a message that names a figure.
-function answer(msg, type, make) {
+// A plain answer (not a render) to a message that names a figure: `fn`'s reply made into it.
+function answer(msg, type, make, fn) {
   try {
-    postMessage({ type, id: msg.id, seq: msg.seq, ...make() });
+    const reply = JSON.parse(fn(msg.id));
+    postMessage(reply.refused ? { type: "refused", id: msg.id, seq: msg.seq, message: reply.refused } :
+      { type, id: msg.id, seq: msg.seq, ...make(reply) });
   } catch (err) {
     postMessage({ type: "failed", id: msg.id, seq: msg.seq, message: lastLine(err) });
   }

@@ -35,8 +35,8 @@ def test_out_of_range_is_clamped_not_refused():
 def test_unknown_control_and_unknown_demo():
     page.create("w", "weights", "{}")
     assert "no control" in json.loads(page.event("w", "w9", "1"))["error"]
-    with pytest.raises(KeyError):
-        page.create("x", "no-such-demo", "{}")
+    assert json.loads(page.create("x", "no-such-demo", "{}")) == {
+        "refused": "there is no demo named “no-such-demo”"}
 
 
 def test_a_click_arrives_as_fractions_and_demos_name_their_data():

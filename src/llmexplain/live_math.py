@@ -18,6 +18,7 @@ version is in.
 import functools
 import importlib
 import inspect
+import re
 import textwrap
 import time
 from dataclasses import dataclass
@@ -112,9 +113,16 @@ HINTS = {  # what an error usually means, for a reader who does not program in P
     OverflowError: "A number grew too large to hold.",
     KeyboardInterrupt: "If it would never have finished, look for a loop that never ends.",
 }
+MEMORY = ("It asked for more memory than a figure may have: look for a list or an array that "
+          "grows without end, or one far larger than the figure needs.")
+# numpy's words for an array too large to exist at all (a ValueError, not a MemoryError)
+TOO_BIG = re.compile(r"array is too big|maximum allowed dimension|too large", re.IGNORECASE)
 
 
 def hint(error):
+    if isinstance(error, MemoryError) or (isinstance(error, ValueError) and
+                                          TOO_BIG.search(str(error))):
+        return MEMORY
     return next((text for kind, text in HINTS.items() if isinstance(error, kind)),
                 "Python stopped with this error inside your code.")
 
@@ -154,7 +162,7 @@ def compiled(name, code):
     there = namespace.get(attr)
     try:
         exec(compile(code, CODE_FILE, "exec"), namespace)  # noqa: S102 (running it is the point)
-    except (Exception, KeyboardInterrupt) as e:  # noqa: BLE001 (any error there is theirs to fix)
+    except BaseException as e:  # noqa: BLE001 (any error there is theirs to fix: SystemExit too)
         raise explained(name, e) from None
     fn = namespace.get(attr)
     if fn is there or not inspect.isfunction(fn):
@@ -207,7 +215,7 @@ def probe(name, fn, calls):
         started = time.perf_counter()
         try:
             got = fn(*args, **kwargs)
-        except (Exception, KeyboardInterrupt) as e:  # noqa: BLE001 (the reader's code: any)
+        except BaseException as e:  # noqa: BLE001 (the reader's code: any)
             raise explained(name, e) from None
         spent += time.perf_counter() - started
         problem = misfit(want, got)
@@ -265,7 +273,7 @@ def put_in(names, edits, render):
             install(name, fn)
         try:
             render()
-        except (Exception, KeyboardInterrupt) as e:  # noqa: BLE001 (whatever their code caused)
+        except BaseException as e:  # noqa: BLE001 (whatever their code caused)
             raise explained(culprit(e, made), e) from None
     except BaseException:
         for name, fn in before.items():

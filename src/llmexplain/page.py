@@ -7,9 +7,12 @@ Besides what a demo's render() gives (see demos/__init__.py), every reply carrie
     "state": the demo's whole state (params()), to re-create it if the worker restarts;
     "link":  the part of it that differs from the figure's starting state and fits in a
              link (long texts and long lists are left out), for the page's URL;
-    "notes": what could not be restored, or was left out of the link, in plain words.
+    "notes": what could not be restored, or was left out of the link, in plain words;
+    "lost":  (if anything) what re-creating it from "state" would not bring back, in words.
 A handler that changed nothing (a tick that came too soon) returns base.UNCHANGED, and the
-reply is only {"running": true}: nothing is drawn again. A demo that needs a data file the
+reply is only {"running": true}: nothing is drawn again. A message the page could not have
+meant (a demo it does not have, a figure it never made, a function the figure does not show)
+gets {"refused": words}, and the worker answers it as a refusal. A demo that needs a data file the
 page has not fetched yet (data.NotFetched) gets the reply {"fetch": [name]}: the worker
 fetches it and repeats the call. A demo that times its own work
 (`timing`, e.g. {"model_ms": 1.2}) has it passed on for the benches; the page shows nothing.
@@ -22,6 +25,7 @@ says so: "edit": {"ok": false, "reverted": true, "error": …}. The page gives e
 figure a worker of its own, so an edit changes no other figure.
 """
 
+import functools
 import json
 import re
 
@@ -37,14 +41,42 @@ _start = {}  # demo id -> its starting state as the template gave it, for the li
 MAX_PARAMS = 100_000  # characters of saved state read at most: a link is far shorter
 LINK_FIELD_MAX = 600  # characters of JSON one value may take in a link
 NOT_FINITE = re.compile(r"(?<![\w.])[-−]?(?:nan|inf)(?!\w)")  # how Python writes NaN and ∞
+MAX_PRESSES = 10_000  # presses one event may carry: a crafted message could ask for more
 
 
+class Refused(Exception):
+    """A message the page could not have meant; its words are the answer."""
+
+
+def refusing(entry):
+    """An entry function that answers Refused with {"refused": words} instead of raising."""
+    @functools.wraps(entry)
+    def answer(*args):
+        try:
+            return entry(*args)
+        except Refused as e:
+            return json.dumps({"refused": str(e)})
+    return answer
+
+
+def _figure(demo_id):
+    if demo_id not in _live:
+        raise Refused(f"there is no figure “{str(demo_id)[:40]}” here")
+    return _live[demo_id]
+
+
+def _demo_class(name):
+    if name not in DEMOS:
+        raise Refused(f"there is no demo named “{str(name)[:40]}”")
+    return DEMOS[name]
+
+
+@refusing
 def create(demo_id, name, params_json, base_json="{}"):
     """Start demo `name` from `params_json` (a saved or linked state; anything wrong in it
     falls back to the default with a note) and return its first render. `base_json` is the
     figure's starting state as the template gave it: the link holds only what differs."""
-    if name not in DEMOS:
-        raise KeyError(f"no demo named {name!r}; known: {sorted(DEMOS)}")
+    _demo_class(name)
     notes = []
     params = _read(params_json, notes)
     try:
@@ -70,22 +102,28 @@ def _read(text, notes):
 
 
 def needs(name):
-    """The data files demo `name` reads, which the worker fetches before create()."""
-    return json.dumps(list(getattr(DEMOS[name], "data", ())))
+    """The data files demo `name` reads, which the worker fetches before create() (none for
+    a name that is not a demo: create() refuses it)."""
+    return json.dumps(list(getattr(DEMOS.get(name), "data", ())))
 
 
-def event(demo_id, name, value):
-    """Forward one input event; a reader's mistake comes back as {"error": message}."""
-    demo = _live[demo_id]
+@refusing
+def event(demo_id, name, value, times=1):
+    """Forward one input event, or `times` presses of one action (a storm of clicks arrives
+    as one message; an action the demo declares `once` runs once however often it was
+    pressed); a reader's mistake comes back as {"error": message}."""
+    demo = _figure(demo_id)
+    presses = 1 if name in type(demo).once else min(max(int(times), 1), MAX_PRESSES)
     try:
-        if demo.handle(name, value) is UNCHANGED:
+        changed = [demo.handle(name, value) is not UNCHANGED for _ in range(presses)]
+        if not any(changed):
             return json.dumps({"running": True, "unchanged": True})
         return _reply(demo_id)
     except InputError as e:
         return json.dumps({"error": str(e)})
     except NotFetched as e:
         return json.dumps({"fetch": [e.name]})
-    except (Exception, KeyboardInterrupt) as e:
+    except BaseException as e:  # SystemExit too: reader code may raise anything
         if not _edited(demo):
             raise
         # With the reader's code in, any failure (theirs, or one it caused downstream, such
@@ -93,18 +131,21 @@ def event(demo_id, name, value):
         return _reverted(demo_id, e)
 
 
+@refusing
 def redefine(demo_id, edits_json):
     """Run the reader's code in place of the figure's shown functions: `edits_json` is
     {"neuron.sigmoid": code, ...}; a shown function not named goes back to the package's own
     ({} restores them all). The figure is made again from its current state, so nothing it
     kept from before (a cache, a drawing) holds the old behaviour. A bad edit changes
     nothing: the reply says why, with the line of the reader's code."""
-    demo = _live[demo_id]
+    demo = _figure(demo_id)
     names = [live_math.name_of(fn) for fn in type(demo).shows]
     edits = _read(edits_json, [])
-    bad = [key for key, code in edits.items() if key not in names or not isinstance(code, str)]
+    bad = [str(key)[:40] for key, code in edits.items()
+           if key not in names or not isinstance(code, str)]
     if bad or len(edits_json) > MAX_PARAMS:
-        raise KeyError(f"this figure shows only {names}, not {bad}")
+        raise Refused(f"this figure shows only {', '.join(names) or 'no functions'}, "
+                      f"not {', '.join(bad) or 'that much code'}")
     params, made = demo.params(), []
 
     def render():  # the figure made afresh from its state, with the functions installed now
@@ -173,13 +214,16 @@ def pointer(demo_id, name, fx, fy):
     return event(demo_id, name, [float(fx), float(fy)])
 
 
+@refusing
 def state(demo_id):
     """The demo's whole state, as create() takes it back."""
-    return json.dumps(_live[demo_id].params(), allow_nan=False)
+    return json.dumps(_figure(demo_id).params(), allow_nan=False)
 
 
+@refusing
 def destroy(demo_id):
     """Forget a demo (the page is re-creating it, or it left the page)."""
+    _figure(demo_id)
     _live.pop(demo_id, None)
     _start.pop(demo_id, None)
     return "{}"
@@ -210,6 +254,8 @@ def _reply(demo_id, edit=None):
     reply["state"] = demo.params()
     reply["link"], note = link(demo, _start[demo_id])
     reply["notes"] = demo.notes + ([note] if note else [])
+    if lost := demo.lost():
+        reply["lost"] = lost
     if demo.timing:
         reply["timing"] = demo.timing
     # allow_nan=False: a NaN or infinity must fail loudly here, never reach the page.

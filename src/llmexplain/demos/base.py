@@ -6,7 +6,9 @@ A demo class declares
 - `controls`: the inputs the page sends by name (`data-input`), parsed as a slider or a
   choice parses; changing one calls `set(name, value)`;
 - `actions`: name -> function(demo, value) for buttons, clicks and ticks, written out so
-  every handler has a call site a reader can find;
+  every handler has a call site a reader can find; and `once`: those that do the same however
+  often they are pressed (Play, Reset), which a storm of presses runs once, where every press
+  of any other counts (Sample adds a token each time);
 - `data`: the data files it reads;
 - `worker`: which of the page's Python workers runs it ("main", shared by light figures; a
   heavy one names its own, so it cannot delay the others);
@@ -41,6 +43,7 @@ class Demo:
     STATE: ClassVar[dict] = {}
     controls: ClassVar[dict] = {}
     actions: ClassVar[dict] = {}
+    once: ClassVar[frozenset] = frozenset()
     data = ()
     worker = "main"
     publishes: ClassVar[tuple] = ()
@@ -103,3 +106,8 @@ class Demo:
 
     def render(self):
         raise NotImplementedError
+
+    def lost(self):
+        """What making the figure again from its state would not bring back (a worker that
+        stopped is restarted, and its figures come back from their states), in words; None if
+        nothing: what a run learned is not state."""

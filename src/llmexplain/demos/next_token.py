@@ -30,7 +30,7 @@ from . import next_token_words as words
 from .base import UNCHANGED, Demo
 from .controls import Choice, Counts, InputError, Slider, Text, Whole
 from .run import Run
-from .tokenizer import chip
+from .tokenizer import chip, mend, mended_text
 
 MODEL, TOKENIZER = "lm-bpe4k.npz", "bpe-4k.tiktoken"
 PER_WORD, HABITS = "tokens-per-word.json", "attention-habits.json"  # measured by tools/
@@ -77,6 +77,9 @@ class NextToken(Demo):
         self.tokenizer = bpe.Tokenizer(bpe.load(path(TOKENIZER)))
         self.per_word = json.loads(path(PER_WORD).read_text())["per_word"]
         self.habits = json.loads(path(HABITS).read_text())
+        state["text"], mended = mend(state["text"])  # a link or saved state may hold half a character
+        if mended:
+            self.notes.append(mended_text(mended))
         self.state = state
         self.run = Run("token")
         self.cache = None  # the KV cache: the window's keys and values, and its token ids
@@ -153,11 +156,11 @@ class NextToken(Demo):
 
     def set(self, name, value):
         if name == "text":
-            self.state["text"], self.state["reply"] = value, []
+            (self.state["text"], mended), self.state["reply"] = mend(value), []
             self.run.pause()
             self._encode()
             self._predict()
-            self.note = None
+            self.note = mended_text(mended) or None
             return
         self.state[name] = value
         if name in ("temperature", "top_k", "top_p"):
@@ -218,6 +221,7 @@ class NextToken(Demo):
 
     actions: ClassVar = {"append": append, "sample": sample, "generate": generate,
                          "pause": pause, "tick": tick, "clear": clear}
+    once: ClassVar = frozenset({"generate", "pause", "clear"})
 
     # ---------------------------------------------------------------- drawing
 

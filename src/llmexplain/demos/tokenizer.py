@@ -258,10 +258,19 @@ def take(text):
     >>> take("ab\\ud83d")
     ('ab�', 3, 1)
     """
-    kept = text[:MAX_CHARS]
+    kept, mended = mend(text[:MAX_CHARS])
+    return kept, len(text), mended
+
+
+def mend(text):
+    """`text` with every half character made �, and how many there were: what a tokenizer can
+    encode (next_token.py mends the reader's text the same way).
+
+    >>> mend("Once upon a \\ud83d")
+    ('Once upon a �', 1)
+    """
     # subtle: half of an emoji (from a cut paste) has no bytes of its own; it becomes �.
-    mended = len(SURROGATE.findall(kept))
-    return SURROGATE.sub("\ufffd", kept), len(text), mended
+    return SURROGATE.subn("\ufffd", text)
 
 
 def chip(raw):

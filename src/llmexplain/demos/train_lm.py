@@ -27,7 +27,7 @@ from . import next_token_words as next_words
 from . import train_lm_figures as figures
 from .base import Demo
 from .controls import InputError, Whole
-from .format import duration, percent
+from .format import count, duration, percent
 from .run import Run, runaway
 
 TEXT, TOKENIZER = "children-bpe4k.npz", "bpe-4k.tiktoken"
@@ -161,6 +161,12 @@ class TrainLM(Demo):
         self.restart()
         self.note = "Back to random numbers: the same seed gives the same run again."
 
+    def lost(self):
+        if self.run.steps:
+            return (f"What it learned in {count(self.run.steps, 'training step')} is lost "
+                    "(trained weights are not kept): press Play to train it again.")
+        return None
+
     def predict(self, _=None):
         """Open (or close) chapter 5's view on the latest sample, with the weights as now."""
         self.predicting = None if self.predicting is not None else self.samples[-1][1]
@@ -181,6 +187,7 @@ class TrainLM(Demo):
 
     actions: ClassVar = {"play": play, "pause": pause, "tick": tick, "reset": reset,
                          "predict": predict, "append": append}
+    once: ClassVar = frozenset({"play", "pause", "reset"})
 
     # ---------------------------------------------------------------- drawing
 
