@@ -122,6 +122,7 @@ class Assistant(Demo):
         self.note = "Press Generate: both models answer, one token at a time."
 
     actions: ClassVar = {"generate": generate, "pause": pause, "tick": tick, "clear": clear}
+    once: ClassVar = frozenset({"generate", "pause", "clear"})
 
     # ---------------------------------------------------------------- drawing
 

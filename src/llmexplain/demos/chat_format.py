@@ -69,6 +69,7 @@ class ChatFormat(Demo):
         self.set("tokenizer", STATE["tokenizer"].parse(value))
 
     actions: ClassVar = {"use": use, "tick": tick}
+    once: ClassVar = frozenset({"use"})
 
     # ---------------------------------------------------------------- the sequence
 

@@ -55,6 +55,12 @@ class Prefer(Demo):
     def params(self):
         return dict(self.state)
 
+    def lost(self):
+        if self.history:
+            return (f"What it learned from {count(len(self.history), 'pick')} is lost (tuned "
+                    "weights are not kept): it starts again from the shipped assistant.")
+        return None
+
     def start(self):
         self.policy, self.adam = self.reference, lt.adam_init(self.reference)
         self.history = []  # per pick: (margin before, margin after, len chosen, len rejected)
@@ -118,6 +124,8 @@ class Prefer(Demo):
         self.note = "Started again from the shipped assistant."
 
     actions: ClassVar = {"pick": pick, "restart": restart}
+    # Presses queued while a pick is worked out would pick replies the reader never saw.
+    once: ClassVar = frozenset({"pick", "restart"})
 
     # ---------------------------------------------------------------- drawing
 

@@ -114,6 +114,12 @@ class Teach(Demo):
     def params(self):
         return dict(self.state)
 
+    def lost(self):
+        if self.losses:
+            return (f"What it learned in {count(len(self.losses), 'tuning step')} is lost "
+                    "(tuned weights are not kept): press Train to tune it again.")
+        return None
+
     def reset_results(self):
         self.params_now, self.adam, self.batch = self.shipped, None, None
         self.losses = []  # [(step, masked loss)]
@@ -202,6 +208,7 @@ class Teach(Demo):
         self.state["habit"] = habit
 
     actions: ClassVar = {"train": train, "pause": pause, "tick": tick, "use": use}
+    once: ClassVar = frozenset({"train", "pause", "use"})
 
     # ---------------------------------------------------------------- drawing
 
