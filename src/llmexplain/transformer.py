@@ -88,8 +88,11 @@ def layer_norm(x, g, b, eps=1e-5):
     >>> layer_norm(np.array([1.0, 2.0, 3.0]), np.ones(3), np.zeros(3)).round(3).tolist()
     [-1.225, 0.0, 1.225]
     """
-    centred = x - x.mean(axis=-1, keepdims=True)  # [..., d]
-    var = (centred * centred).mean(axis=-1, keepdims=True)  # [..., 1]
+    # subtle: sums ÷ d, not .mean(), whose Python wrapper makes it 3–4× a sum's cost in
+    # Pyodide: a generated token takes 18 of them.
+    d = x.shape[-1]
+    centred = x - x.sum(axis=-1, keepdims=True) / d  # [..., d]
+    var = (centred * centred).sum(axis=-1, keepdims=True) / d  # [..., 1]
     return g * centred / np.sqrt(var + eps) + b  # [..., d]
 
 
