@@ -5,7 +5,9 @@ The same transformer and the same training code as chapter 5's model, smaller (2
 four children's books. Play runs training steps, as many as fit in a moment, each tick;
 the figure shows the loss in bits per character on the training batches and, every 25
 steps, on held-out text it never trains on, with a sample of what the model writes. One
-click runs chapter 5's next-token view with the weights as they are now.
+click runs chapter 5's next-token view with the weights as they are now. Each step is
+lm_training.train_step's arithmetic done by fast_train (about twice as fast in the page);
+while the reader's own train_step is in, the figure runs theirs.
 
 State (STATE): the seed. Everything else is the run's: Reset starts the same run again, so
 the same seed gives the same curve. The figure publishes the run's size and speed ("training")
