@@ -136,7 +136,7 @@ def bench(args):
                     crossed[goal] = (since, read(fig, "steps"))
             page.wait_for_timeout(500)
         steps, spent = read(fig, "steps"), read(fig, "elapsed")
-        page.close()
+        fig.locator("[data-slot=btn-play]").click()  # Pause: the next tab's worker alone trains
         word_s, word_sample = first_real_words(profile, args, tl.PROMPT, counts)
         version = profile.context.browser.version if profile.context.browser else "?"
         notes = profile.errors
