@@ -98,6 +98,7 @@ class Trainer:
             start += size
         self.adam = {"t": 0, "m": ms, "v": vs}
         self.tmp = np.zeros(n, dtype)
+        self.logits = None  # [N, V], kept for the next batch of the same size
         self.load(params, adam)
 
     def load(self, params, adam):
@@ -190,10 +191,9 @@ class Trainer:
     def _softmax_cross_entropy(self, rows, targets):
         """transformer_backward.softmax_cross_entropy of rows @ wte.T, in one [N, V] buffer."""
         N, V = len(rows), self.config.vocab_size
-        buf = getattr(self, "_logits", None)
-        if buf is None or buf.shape[0] != N:
-            buf = self._logits = np.empty((N, V), self.dtype)
-        z = np.matmul(rows, self.params["wte"].T, out=buf)  # [N, V]
+        if self.logits is None or len(self.logits) != N:
+            self.logits = np.empty((N, V), self.dtype)
+        z = np.matmul(rows, self.params["wte"].T, out=self.logits)  # [N, V]
         z -= z.max(axis=-1, keepdims=True)
         picked = z[np.arange(N), targets]  # [N]
         probs = np.exp(z, out=z)
