@@ -34,13 +34,15 @@ def test_its_loss_is_the_cores_for_the_same_seed_and_steps(data_folder):
         params, adam, m = lt.train_step(params, adam, x, y, tl.CONFIG, tl.HYPER)
         if step == 25:  # the held-out score the figure takes every 25 steps
             held = lt.bits_per_character(params, demo.eval_ids, demo.eval_chars, tl.CONFIG)
+    # The figure takes fast_train's step, the same arithmetic in float32 summed in another
+    # order: equal to a few millionths (AdamW moves a weight by about lr = 0.003 a step).
     for k, w in params.items():
-        np.testing.assert_allclose(demo.weights[k], w, rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(demo.weights[k], w, rtol=0, atol=3e-6, err_msg=k)
     tokenizer = bpe.Tokenizer(bpe.load(path(tl.TOKENIZER)))
     chars = sum(len(tokenizer.decode([int(t)])) for t in y.ravel())  # the last batch's text
     assert demo.train_curve[-1][1] == pytest.approx(m["loss"] * y.size / math.log(2) / chars,
-                                                    rel=1e-9)
-    assert demo.heldout_curve[-1] == (25, pytest.approx(held, rel=1e-6))
+                                                    rel=1e-5)
+    assert demo.heldout_curve[-1] == (25, pytest.approx(held, rel=1e-5))
 
 
 def test_reset_with_the_same_seed_gives_the_same_curve_and_samples(data_folder):

@@ -157,8 +157,9 @@ def bits_per_character(params, ids, n_chars, config, batch=64):
         starts = np.array([s for s, _ in chunk])[:, None] + np.arange(T)  # [b, T]
         logits = tf.forward(params, ids[starts], config)  # [b, T, V]
         logits -= logits.max(axis=-1, keepdims=True)  # [b, T, V], so exp cannot overflow
-        logp = logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))  # [b, T, V]
-        picked = np.take_along_axis(logp, ids[starts + 1][..., None], axis=-1)[..., 0]  # [b, T]
+        picked = np.take_along_axis(logits, ids[starts + 1][..., None], axis=-1)[..., 0]  # [b, T]
+        # log p(the right token) = its score − log Σ exp(every score); logits are done with
+        picked -= np.log(np.exp(logits, out=logits).sum(axis=-1))  # [b, T]
         scored = np.arange(T) >= np.array([first for _, first in chunk])[:, None]  # [b, T]
         nats -= float(picked[scored].sum(dtype=np.float64))
     return nats / math.log(2) / n_chars
