@@ -3,6 +3,8 @@ survived, by group.
 
     .venv/bin/python -m bench.hostile                   every tests/test_hostile_<group>.py
     .venv/bin/python -m bench.hostile -m "not browser"  extra arguments go to pytest
+    .venv/bin/python -m bench.hostile --report R.xml    count a run already made (a whole
+                                                        test run's --junit-xml=R.xml)
 
 Each parametrized case in tests/test_hostile_<group>.py is one attempt; it survived if it
 passed. The counts come from pytest's own junit-xml report, so a case that errors in its
@@ -45,6 +47,8 @@ def score(report):
 
 
 def main(argv):
+    if argv[:1] == ["--report"] and len(argv) == 2:
+        return print_table(score(argv[1]))
     files = sorted((ROOT / "tests").glob(f"{PREFIX}*.py"))
     if not files:
         print(f"no tests/{PREFIX}*.py", file=sys.stderr)
@@ -54,7 +58,12 @@ def main(argv):
         subprocess.run([sys.executable, "-m", "pytest", "-q", "--continue-on-collection-errors",
                         f"--junit-xml={report}", *map(str, files), *argv],
                        cwd=ROOT, stdout=sys.stderr, check=False)
-        table = score(report) if report.exists() else {}
+        return print_table(score(report) if report.exists() else {})
+
+
+def print_table(table):
+    """Print the scoreboard of score()'s table; 0 if every attempt survived, else 1."""
+    table = {group: counts for group, counts in table.items() if group != "?"}
     total = sum(table.values(), Counter())
     rows = [(group, table[group]) for group in sorted(table)] + [("total", total)]
     print(f"{'group':<12}{'attempts':>10}{'survived':>10}{'skipped':>9}")
