@@ -78,21 +78,46 @@ def test_both_replies_are_the_models_draws(watched, base_url, data_folder):
     expect(fig.locator("[data-slot=tuned-reply]")).to_have_text(text)
 
 
-def test_the_chat_restores_from_the_address(watched, base_url):
-    page, fig = open_demo(watched, base_url, "[data-demo=chat-format]")
-    fig.locator("[data-input=user]").fill("Is it you?")
-    fig.locator("[data-action=use][data-value=gpt4]").click()
-    expect(fig.locator("[data-slot=count]")).to_contain_text("GPT-4", timeout=60_000)
+MOVES = {"[data-demo=assistant]": ("question", "Who are you?"),
+         "[data-demo=teach]": ("examples", "A? → YES.\nB? → NO.\nC? → MAYBE."),
+         "[data-demo=prefer]": ("beta", "1.5")}
+
+
+def move_chapter_8(page, watched, base_url):
+    """Each of the chapter's figures moved away from its start; -> the chat figure."""
+    _, chat = open_demo(watched, base_url, "[data-demo=chat-format]")
+    chat.locator("[data-input=user]").fill("Is it you?")
+    chat.locator("[data-action=use][data-value=gpt4]").click()
+    expect(chat.locator("[data-slot=count]")).to_contain_text("GPT-4", timeout=60_000)
+    for selector, (name, value) in MOVES.items():
+        fig = page.locator(selector)
+        fig.scroll_into_view_if_needed()
+        page.wait_for_selector(f"{selector}[data-state=live]", timeout=120_000)
+        fig.locator(f"[data-input={name}]").fill(value)
     settle(page)
+    return chat
+
+
+def shows_the_moves(page, chat):
+    expect(chat.locator("[data-input=user]")).to_have_value("Is it you?")
+    expect(chat.locator("[data-slot=count]")).to_contain_text("GPT-4", timeout=60_000)
+    for selector, (name, value) in MOVES.items():
+        expect(page.locator(f"{selector} [data-input={name}]")).to_have_value(value)
+
+
+def test_the_chapters_figures_restore_from_the_address(watched, base_url):
+    page = watched.page
+    move_chapter_8(page, watched, base_url)
     address = page.evaluate("() => location.hash")
-    assert fig.get_attribute("id") in address
+    for selector in ("[data-demo=chat-format]", *MOVES):
+        assert page.locator(selector).get_attribute("id") in address
     page.goto("about:blank")
     page.goto(base_url + "how-llms-work.html" + address)
-    fig = page.locator("[data-demo=chat-format]")
-    fig.scroll_into_view_if_needed()
-    page.wait_for_selector("[data-demo=chat-format][data-state=live]", timeout=120_000)
-    expect(fig.locator("[data-input=user]")).to_have_value("Is it you?")
-    expect(fig.locator("[data-slot=count]")).to_contain_text("GPT-4", timeout=60_000)
+    page.wait_for_selector("html[data-state=ready]", timeout=120_000)
+    for selector in ("[data-demo=chat-format]", *MOVES):
+        page.locator(selector).scroll_into_view_if_needed()
+        page.wait_for_selector(f"{selector}[data-state=live]", timeout=120_000)
+    shows_the_moves(page, page.locator("[data-demo=chat-format]"))
 
 
 def test_train_teaches_the_habit_in_the_page(watched, base_url):
@@ -122,22 +147,10 @@ def test_a_pick_raises_its_margin(watched, base_url):
 
 
 def test_a_restarted_worker_brings_each_figure_back_as_it_was(watched, base_url):
-    page, chat = open_demo(watched, base_url, "[data-demo=chat-format]")
-    chat.locator("[data-input=user]").fill("Is it late?")
-    moved = {"[data-demo=assistant]": ("question", "Who are you?"),
-             "[data-demo=teach]": ("examples", "A? → YES.\nB? → NO.\nC? → MAYBE."),
-             "[data-demo=prefer]": ("beta", "1.5")}
-    for selector, (name, value) in moved.items():
-        fig = page.locator(selector)
-        fig.scroll_into_view_if_needed()
-        page.wait_for_selector(f"{selector}[data-state=live]", timeout=120_000)
-        fig.locator(f"[data-input={name}]").fill(value)
-    settle(page)
+    page = watched.page
+    chat = move_chapter_8(page, watched, base_url)
     page.evaluate("""() => { for (const c of llmexplainRuntime.channels.values())
       if (c.worker) c.restart('a test stopped it'); }""")
     page.wait_for_selector("[data-demo][data-state=loading]", state="attached")
     settle(page)
-    expect(chat.locator("[data-input=user]")).to_have_value("Is it late?")
-    expect(chat.locator("[data-slot=chips]")).to_contain_text("late")
-    for selector, (name, value) in moved.items():
-        expect(page.locator(f"{selector} [data-input={name}]")).to_have_value(value)
+    shows_the_moves(page, chat)

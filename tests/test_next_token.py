@@ -72,6 +72,13 @@ def test_a_bar_click_adds_that_token_and_the_counter_counts_it(model):
         demo.handle("append", "the")
 
 
+def test_a_question_is_told_it_gets_no_answer_here():
+    """Chapter 8's point, said where a reader first asks: this model only continues text."""
+    hidden = nt.NextToken(text="Once upon a time").render()["attrs"]["asked"]["hidden"]
+    shown = nt.NextToken(text="What is the capital of France? ").render()["attrs"]["asked"]
+    assert hidden is True and shown["hidden"] is None
+
+
 def test_temperature_zero_always_adds_the_likeliest(model):
     config, weights, tokenizer = model
     demo = nt.NextToken(text="It was a dark and", temperature=0.0)
