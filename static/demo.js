@@ -3,13 +3,46 @@
 // [data-demo] markup with data-input, data-action, data-pointer, data-drag, data-slot.
 // Reader text only ever enters the page as textContent.
 
-let allowed = null; // {attribute: RegExp, tags: Set}: what Python may set or build (config.allow)
+let allowed = null; // {attribute, tags, svg: {attribute, tags, values}}: what Python may set or build (config.allow)
 
 let drag = null; // {demo, name, box} while a pointer pressed on a [data-drag] plot is down
 
-// The allow-list static/dom-allow.json, which the build also checks pre-rendered items with.
+// The allow-list static/dom-allow.json, which the build also checks its pre-render with.
 export function allow(list) {
-  allowed = { attribute: new RegExp(`^(?:${list.attributes})$`), tags: new Set(list.tags) };
+  const whole = (pattern) => new RegExp(`^(?:${pattern})$`);
+  allowed = { attribute: whole(list.attributes), tags: new Set(list.tags),
+              svg: { attribute: whole(list.svg.attributes), tags: new Set(list.svg.tags),
+                     values: new Map(Object.entries(list.svg.values).map(([a, p]) => [a, whole(p)])) } };
+}
+
+// A reply holding what no figure draws: it comes from the reader's code (which runs in the
+// worker with all its rights), and the figure says so instead of showing any of it.
+class Refused extends Error {}
+
+const SVG = "http://www.w3.org/2000/svg";
+
+// An SVG drawing built anew, element by element, from the parsed one: only the allow-list's
+// elements (in the SVG namespace), their attributes (without a namespace, each value matching
+// its pattern where the list has one) and text. Comments and processing instructions are left
+// out; anything else refuses the whole drawing, so a figure never shows half of one.
+function svgCopy(node) {
+  const { tags, attribute, values } = allowed.svg;
+  if (node.namespaceURI !== SVG || !tags.has(node.localName)) throw new Refused(`<${node.nodeName}>`);
+  const copy = document.createElementNS(SVG, node.localName);
+  for (const { name, namespaceURI, value } of node.attributes) {
+    if (namespaceURI === "http://www.w3.org/2000/xmlns/") continue; // a declaration, not content
+    if (namespaceURI !== null || !attribute.test(name) || values.get(name)?.test(value) === false) {
+      throw new Refused(`the attribute ${name.slice(0, 40)} of <${node.localName}>`);
+    }
+    copy.setAttribute(name, value);
+  }
+  for (const child of node.childNodes) {
+    if (child.nodeType === Node.ELEMENT_NODE) copy.append(svgCopy(child));
+    else if (child.nodeType === Node.TEXT_NODE || child.nodeType === Node.CDATA_SECTION_NODE) {
+      copy.append(child.data);
+    }
+  }
+  return copy;
 }
 
 // Where a pointer event fell, as fractions of a box from its top left, kept within it.
@@ -223,7 +256,12 @@ export class Demo {
       this.running = Boolean(msg.reply.running);
     } else if (msg.type === "render") {
       this.showError("");
-      this.apply(msg.reply);
+      try {
+        this.apply(msg.reply);
+      } catch (err) {
+        if (!(err instanceof Refused)) throw err;
+        this.showError(`This figure's drawing was not shown: ${err.message} is not allowed in the page.`);
+      }
     }
     // For bench/: the reader's input to its answer painted on screen; a tick that changed the
     // figure, from its sending; and how long Python took over each.
@@ -266,11 +304,10 @@ export class Demo {
     this.math?.answered(edit);
   }
 
-  // Created in its own worker (a Run moved it there, the worker restarted, or a link holds
-  // code): the reader's versions go in again.
-  async putEditsBack() {
-    if (this.editsArriving) this.edits = await this.editsArriving;
-    this.editsArriving = null;
+  // Created in its own worker (a Run moved it there, or the worker restarted): the versions
+  // the reader ran go in again. A link's code is not among them: it waits in the editor for
+  // Run (livemath.js), whatever else restarts the figure.
+  putEditsBack() {
     if (Object.keys(this.edits).length) this.redefine(this.edits);
   }
 
@@ -326,19 +363,20 @@ export class Demo {
     }
     for (const [name, markup] of Object.entries(reply.svg || {})) {
       if (this.svgCache.get(name) === markup) continue;
+      const doc = new DOMParser().parseFromString(String(markup), "image/svg+xml");
+      if (doc.querySelector("parsererror")) throw new Refused(`SVG that does not parse (slot ${name})`);
+      const drawing = svgCopy(doc.documentElement);
       this.svgCache.set(name, markup);
-      const doc = new DOMParser().parseFromString(markup, "image/svg+xml");
-      if (doc.querySelector("parsererror")) throw new Error(`bad SVG in slot ${name}`);
-      for (const el of this.slots(name)) el.replaceChildren(document.importNode(doc.documentElement, true));
+      for (const el of this.slots(name)) el.replaceChildren(drawing.cloneNode(true));
     }
     for (const [name, url] of Object.entries(reply.images || {})) {
-      if (!url.startsWith("data:image/png;base64,")) throw new Error(`slot ${name}: not a PNG`);
+      if (!String(url).startsWith("data:image/png;base64,")) throw new Refused(`an image that is not a PNG (slot ${name})`);
       for (const el of this.slots(name)) if (el.getAttribute("src") !== url) el.setAttribute("src", url);
     }
     for (const [name, attrs] of Object.entries(reply.attrs || {})) {
       for (const el of this.slots(name)) {
         for (const [attr, value] of Object.entries(attrs)) {
-          if (!allowed.attribute.test(attr)) throw new Error(`attribute ${attr} is not allowed`);
+          if (!allowed.attribute.test(attr)) throw new Refused(`the attribute ${attr.slice(0, 40)}`);
           if (value === null || value === false) el.removeAttribute(attr);
           else el.setAttribute(attr, value === true ? "" : String(value));
         }
@@ -377,7 +415,7 @@ export class Demo {
   fill(el, list) {
     const focused = [...el.children].indexOf(document.activeElement);
     list.forEach(({ tag, text, attrs }, i) => {
-      if (!allowed.tags.has(tag)) throw new Error(`element <${tag}> is not allowed`);
+      if (!allowed.tags.has(tag)) throw new Refused(`<${String(tag).slice(0, 40)}>`);
       let child = el.children[i];
       if (child?.localName !== tag) {
         const made = document.createElement(tag);
@@ -392,7 +430,7 @@ export class Demo {
         if (value === undefined || value === null || value === false) child.removeAttribute(attr.name);
       }
       for (const [attr, value] of Object.entries(want)) {
-        if (!allowed.attribute.test(attr)) throw new Error(`attribute ${attr} is not allowed`);
+        if (!allowed.attribute.test(attr)) throw new Refused(`the attribute ${attr.slice(0, 40)}`);
         if (value === null || value === false) continue;
         const shown = value === true ? "" : String(value);
         if (child.getAttribute(attr) !== shown) child.setAttribute(attr, shown);

@@ -12,6 +12,7 @@ import re
 import traceback
 from pathlib import Path
 from types import SimpleNamespace
+from xml.etree import ElementTree
 
 from tooling import ROOT, SRC
 from tooling.fetch import BuildError, integrity, short_hash
@@ -19,10 +20,12 @@ from tooling.highlight import highlighted
 
 TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "static"
-# What Python may build in a demo's items slot, read by checked_items here and, through the
-# page config's "allow", by the page's JavaScript: {"tags": [element names], "attributes":
-# a pattern each attribute name must match whole}.
+# What Python may build in the page, read by checked_items and checked_svg here and, through
+# the page config's "allow", by the page's JavaScript: {"tags": [element names], "attributes":
+# a pattern each attribute name must match whole} for items slots, and the same for SVG
+# drawings under "svg", with "values": {attribute: a pattern its value must match whole}.
 DOM_ALLOW = "dom-allow.json"
+SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
 def dom_allow():
@@ -38,6 +41,23 @@ def checked_items(demo, slot, items, allow=None):
             raise BuildError(f"demo {demo}, items slot {slot}: tag {item['tag']!r} or "
                              f"attributes {bad} not allowed")
     return items
+
+
+def checked_svg(demo, slot, markup, allow=None):
+    """`markup`, if it is an SVG drawing the page would show (static/demo.js, svgCopy): every
+    element one of the list's in the SVG namespace, every attribute one of its, unnamespaced,
+    with a value matching its pattern where the list has one."""
+    rules = (allow or dom_allow())["svg"]
+    attribute = re.compile(rules["attributes"])
+    values = {name: re.compile(pattern) for name, pattern in rules["values"].items()}
+    for el in ElementTree.fromstring(markup).iter():
+        tag = el.tag.removeprefix(SVG_NS)
+        bad = [a for a, v in el.attrib.items() if not attribute.fullmatch(a)
+               or (a in values and not values[a].fullmatch(v))]
+        if tag not in rules["tags"] or bad:
+            raise BuildError(f"demo {demo}, svg slot {slot}: tag {tag!r} or attributes {bad} "
+                             f"not allowed (static/{DOM_ALLOW})")
+    return markup
 
 
 # Served from the site's root under its own name, written by the build (tooling/site.py): a
@@ -108,7 +128,7 @@ def render_pages(site, assets, config, csp, imports):
             text=shown.get("text", {}), values=shown.get("values", {}),
             images=shown.get("images", {}), attrs=shown.get("attrs", {}),
             items={k: checked_items(name, k, v, allow) for k, v in shown.get("items", {}).items()},
-            svg={k: Markup(v) for k, v in shown.get("svg", {}).items()},
+            svg={k: Markup(checked_svg(name, k, v, allow)) for k, v in shown.get("svg", {}).items()},
             shows=[SimpleNamespace(name=live_math.name_of(fn),
                                    html=highlighted(live_math.source(fn))) for fn in demo.shows],
             experiments=[SimpleNamespace(label=e.label, fn=live_math.name_of(e.fn), code=e.code(),
