@@ -21,28 +21,60 @@ class Refused extends Error {}
 
 const SVG = "http://www.w3.org/2000/svg";
 
-// An SVG drawing built anew, element by element, from the parsed one: only the allow-list's
-// elements (in the SVG namespace), their attributes (without a namespace, each value matching
-// its pattern where the list has one) and text. Comments and processing instructions are left
-// out; anything else refuses the whole drawing, so a figure never shows half of one.
-function svgCopy(node) {
+// SVG markup as our Python writes it (demos/svg.py): elements, attributes in double quotes,
+// text, and the five entities and character references. Nothing else reads: no comment,
+// processing instruction, doctype, CDATA or prefix. (No DOMParser: the document it makes
+// would already hold whatever the markup says, scripts and styles included.)
+const TOKEN = /<\/([a-zA-Z]+)\s*>|<([a-zA-Z]+)((?:\s+[a-zA-Z][a-zA-Z0-9-]*="[^"<>]*")*)\s*(\/?)>|([^<]+)/y;
+const ATTRIBUTE = /([a-zA-Z][a-zA-Z0-9-]*)="([^"]*)"/g;
+const ENTITY = /&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));|&/g;
+const NAMED = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+
+function unescaped(text) {
+  return text.replace(ENTITY, (bare, name, dec, hex) => {
+    if (bare === "&") throw new Refused("markup with a bare &");
+    return name ? NAMED[name] : String.fromCodePoint(Math.min(Number.parseInt(dec ?? hex, dec ? 10 : 16), 0x10ffff));
+  });
+}
+
+// An SVG drawing built element by element from its markup: only the allow-list's elements,
+// their attributes (each value matching its pattern where the list has one) and text.
+// Anything else refuses the whole drawing, so a figure never shows half of one.
+function svgFrom(markup) {
   const { tags, attribute, values } = allowed.svg;
-  if (node.namespaceURI !== SVG || !tags.has(node.localName)) throw new Refused(`<${node.nodeName}>`);
-  const copy = document.createElementNS(SVG, node.localName);
-  for (const { name, namespaceURI, value } of node.attributes) {
-    if (namespaceURI === "http://www.w3.org/2000/xmlns/") continue; // a declaration, not content
-    if (namespaceURI !== null || !attribute.test(name) || values.get(name)?.test(value) === false) {
-      throw new Refused(`the attribute ${name.slice(0, 40)} of <${node.localName}>`);
+  const top = document.createDocumentFragment();
+  const open = [top];
+  TOKEN.lastIndex = 0;
+  while (TOKEN.lastIndex < markup.length) {
+    const at = TOKEN.lastIndex;
+    const token = TOKEN.exec(markup);
+    if (!token) throw new Refused(`markup that is not plain SVG (at character ${at})`);
+    const [, close, tag, attrs, empty, text] = token;
+    const parent = open.at(-1);
+    if (text !== undefined) {
+      if (parent !== top) parent.append(unescaped(text));
+      else if (text.trim()) throw new Refused("text outside the drawing");
+    } else if (close) {
+      if (parent.localName !== close) throw new Refused(`a stray </${close}>`);
+      open.pop();
+    } else {
+      if (!tags.has(tag)) throw new Refused(`<${tag}>`);
+      if (parent === top && (tag !== "svg" || top.firstChild)) throw new Refused(`<${tag}> outside the drawing`);
+      const el = document.createElementNS(SVG, tag);
+      for (const [, name, raw] of attrs.matchAll(ATTRIBUTE)) {
+        const value = unescaped(raw);
+        if (name === "xmlns" && value === SVG) continue;
+        if (!attribute.test(name) || values.get(name)?.test(value) === false) {
+          throw new Refused(`the attribute ${name} of <${tag}> (or its value)`);
+        }
+        el.setAttribute(name, value);
+      }
+      parent.append(el);
+      if (!empty) open.push(el);
     }
-    copy.setAttribute(name, value);
   }
-  for (const child of node.childNodes) {
-    if (child.nodeType === Node.ELEMENT_NODE) copy.append(svgCopy(child));
-    else if (child.nodeType === Node.TEXT_NODE || child.nodeType === Node.CDATA_SECTION_NODE) {
-      copy.append(child.data);
-    }
-  }
-  return copy;
+  if (open.length > 1 || !top.firstChild) throw new Refused("an unfinished drawing");
+  return top.firstChild;
 }
 
 // Where a pointer event fell, as fractions of a box from its top left, kept within it.
@@ -363,9 +395,7 @@ export class Demo {
     }
     for (const [name, markup] of Object.entries(reply.svg || {})) {
       if (this.svgCache.get(name) === markup) continue;
-      const doc = new DOMParser().parseFromString(String(markup), "image/svg+xml");
-      if (doc.querySelector("parsererror")) throw new Refused(`SVG that does not parse (slot ${name})`);
-      const drawing = svgCopy(doc.documentElement);
+      const drawing = svgFrom(String(markup));
       this.svgCache.set(name, markup);
       for (const el of this.slots(name)) el.replaceChildren(drawing.cloneNode(true));
     }
@@ -374,9 +404,10 @@ export class Demo {
       for (const el of this.slots(name)) if (el.getAttribute("src") !== url) el.setAttribute("src", url);
     }
     for (const [name, attrs] of Object.entries(reply.attrs || {})) {
+      const bad = Object.keys(attrs).find((attr) => !allowed.attribute.test(attr));
+      if (bad) throw new Refused(`the attribute ${bad.slice(0, 40)}`);
       for (const el of this.slots(name)) {
         for (const [attr, value] of Object.entries(attrs)) {
-          if (!allowed.attribute.test(attr)) throw new Refused(`the attribute ${attr.slice(0, 40)}`);
           if (value === null || value === false) el.removeAttribute(attr);
           else el.setAttribute(attr, value === true ? "" : String(value));
         }
@@ -413,9 +444,13 @@ export class Demo {
   // chips costs the page three chips of style and paint, not 2,000. Keyboard focus stays at
   // the same position.
   fill(el, list) {
+    for (const { tag, attrs } of list) { // all of it allowed, or none of it shown
+      if (!allowed.tags.has(tag)) throw new Refused(`<${String(tag).slice(0, 40)}>`);
+      const bad = Object.keys(attrs || {}).find((attr) => !allowed.attribute.test(attr));
+      if (bad) throw new Refused(`the attribute ${bad.slice(0, 40)}`);
+    }
     const focused = [...el.children].indexOf(document.activeElement);
     list.forEach(({ tag, text, attrs }, i) => {
-      if (!allowed.tags.has(tag)) throw new Refused(`<${String(tag).slice(0, 40)}>`);
       let child = el.children[i];
       if (child?.localName !== tag) {
         const made = document.createElement(tag);
@@ -430,7 +465,6 @@ export class Demo {
         if (value === undefined || value === null || value === false) child.removeAttribute(attr.name);
       }
       for (const [attr, value] of Object.entries(want)) {
-        if (!allowed.attribute.test(attr)) throw new Refused(`the attribute ${attr.slice(0, 40)}`);
         if (value === null || value === false) continue;
         const shown = value === true ? "" : String(value);
         if (child.getAttribute(attr) !== shown) child.setAttribute(attr, shown);
