@@ -205,12 +205,13 @@ def test_after_an_escape_attempt_a_reload_offline_and_online_shows_the_site_as_b
         page.goto(base_url + PAGE)
         wait_ready(page)
         page.evaluate("() => navigator.serviceWorker.ready.then(() => null)")
+        for pattern in (r"assets/runtime\.", r"assets/worker\.", r"\.wasm", r"numpy.*\.whl", r"\.zip"):
+            wait_until_kept(page, pattern)  # what an offline visit needs
         fig = figure_id(page, "weights")
         open_math(page, fig)
         fn = page.locator(f"#{fig} [data-math-fn]").first.get_attribute("data-math-fn")
         type_code(page, fig, fn, hostile(*ATTEMPTS["svg-foreignObject-iframe-srcdoc"], code(page, fig, fn)))
         assert run(page, fig) == "ok"
-        wait_until_kept(page, re.escape(PAGE))
         for offline in (True, False):
             context.set_offline(offline)
             response = page.reload()
@@ -223,7 +224,7 @@ def test_after_an_escape_attempt_a_reload_offline_and_online_shows_the_site_as_b
 
 # ---------------------------------------------------------------- code from a link
 
-MARK = "The link's code ran."
+MARK = "The code from the link ran."
 
 
 def link_code(original):
