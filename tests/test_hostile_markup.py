@@ -18,7 +18,7 @@ import zlib
 
 import pytest
 from conftest import wait_ready, watching
-from live_math_drive import code, experiment, figure, open_math, run, type_code
+from live_math_drive import code, error_text, experiment, figure, open_math, run, type_code
 from test_browser_first_visit import wait_until_kept
 
 from llmexplain import live_math
@@ -126,8 +126,9 @@ def _hostile(demo_id, edit=None):
         reply["svg"] = {{slot: _attempt for slot in slots}}
     elif {where!r} == "js":  # and in the reply too, which would otherwise clear the figure's message
         reply["svg"] = {{slot: _attempt for slot in slots}}
+        forged = {{"svg": reply["svg"]}}
         for seq in range(1, 5000):
-            _js.postMessage(_to_js({{"type": "render", "id": demo_id, "seq": seq, "reply": reply}},
+            _js.postMessage(_to_js({{"type": "render", "id": demo_id, "seq": seq, "reply": forged}},
                                    dict_converter=_js.Object.fromEntries))
     else:
         reply[{where!r}] = {{slots[0]: _attempt}}
@@ -152,9 +153,8 @@ def figure_id(page, name):
 
 
 def svg_slots(page, fig):
-    """The figure's slots that hold a drawing, and can be seen (so clicked)."""
-    return page.eval_on_selector_all(f"#{fig} [data-slot]:has(> svg)",
-                                     "els => els.filter((e) => e.checkVisibility()).map((e) => e.dataset.slot)")
+    """The figure's slots that hold a drawing."""
+    return page.eval_on_selector_all(f"#{fig} [data-slot]:has(> svg)", "els => els.map((e) => e.dataset.slot)")
 
 
 @pytest.fixture(scope="module", params=FAMILIES)
@@ -184,11 +184,8 @@ def test_markup_from_the_readers_code_never_lands(family, attempt):
     slots = svg_slots(page, fig)
     assert slots
     type_code(page, fig, fn, hostile(*ATTEMPTS[attempt], original))
-    assert run(page, fig) == "ok"  # Python took it: its replies carry the attempt
-    assert figure(page, fig) == before  # nothing of it landed
-    for slot in slots:  # a link in it would navigate
-        page.locator(f"#{fig} [data-slot={slot}]").click()
-    page.wait_for_timeout(300)
+    assert run(page, fig) == "ok", error_text(page, fig)  # Python took it: its replies carry the attempt
+    assert figure(page, fig) == before  # nothing of it landed (so no link to click either)
     assert page.evaluate("() => [location.pathname, performance.timeOrigin]") == here
     assert page.get_attribute("html", "data-pwned") is None
     assert w.errors[errors:] == [] and w.offsite[offsite:] == []
