@@ -3,13 +3,78 @@
 // [data-demo] markup with data-input, data-action, data-pointer, data-drag, data-slot.
 // Reader text only ever enters the page as textContent.
 
-let allowed = null; // {attribute: RegExp, tags: Set}: what Python may set or build (config.allow)
+let allowed = null; // {attribute, tags, svg: {attribute, tags, values}}: what Python may set or build (config.allow)
 
 let drag = null; // {demo, name, box} while a pointer pressed on a [data-drag] plot is down
 
-// The allow-list static/dom-allow.json, which the build also checks pre-rendered items with.
+// The allow-list static/dom-allow.json, which the build also checks its pre-render with.
 export function allow(list) {
-  allowed = { attribute: new RegExp(`^(?:${list.attributes})$`), tags: new Set(list.tags) };
+  const whole = (pattern) => new RegExp(`^(?:${pattern})$`);
+  allowed = { attribute: whole(list.attributes), tags: new Set(list.tags),
+              svg: { attribute: whole(list.svg.attributes), tags: new Set(list.svg.tags),
+                     values: new Map(Object.entries(list.svg.values).map(([a, p]) => [a, whole(p)])) } };
+}
+
+// A reply holding what no figure draws: it comes from the reader's code (which runs in the
+// worker with all its rights), and the figure says so instead of showing any of it.
+class Refused extends Error {}
+
+const SVG = "http://www.w3.org/2000/svg";
+
+// SVG markup as our Python writes it (demos/svg.py): elements, attributes in double quotes,
+// text, and the five entities and character references. Nothing else reads: no comment,
+// processing instruction, doctype, CDATA or prefix. (No DOMParser: the document it makes
+// would already hold whatever the markup says, scripts and styles included.)
+const TOKEN = /<\/([a-zA-Z]+)\s*>|<([a-zA-Z]+)((?:\s+[a-zA-Z][a-zA-Z0-9-]*="[^"<>]*")*)\s*(\/?)>|([^<]+)/y;
+const ATTRIBUTE = /([a-zA-Z][a-zA-Z0-9-]*)="([^"]*)"/g;
+const ENTITY = /&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));|&/g;
+const NAMED = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+
+function unescaped(text) {
+  return text.replace(ENTITY, (bare, name, dec, hex) => {
+    if (bare === "&") throw new Refused("markup with a bare &");
+    return name ? NAMED[name] : String.fromCodePoint(Math.min(Number.parseInt(dec ?? hex, dec ? 10 : 16), 0x10ffff));
+  });
+}
+
+// An SVG drawing built element by element from its markup: only the allow-list's elements,
+// their attributes (each value matching its pattern where the list has one) and text.
+// Anything else refuses the whole drawing, so a figure never shows half of one.
+function svgFrom(markup) {
+  const { tags, attribute, values } = allowed.svg;
+  const top = document.createDocumentFragment();
+  const open = [top];
+  TOKEN.lastIndex = 0;
+  while (TOKEN.lastIndex < markup.length) {
+    const at = TOKEN.lastIndex;
+    const token = TOKEN.exec(markup);
+    if (!token) throw new Refused(`markup that is not plain SVG (at character ${at})`);
+    const [, close, tag, attrs, empty, text] = token;
+    const parent = open.at(-1);
+    if (text !== undefined) {
+      if (parent !== top) parent.append(unescaped(text));
+      else if (text.trim()) throw new Refused("text outside the drawing");
+    } else if (close) {
+      if (parent.localName !== close) throw new Refused(`a stray </${close}>`);
+      open.pop();
+    } else {
+      if (!tags.has(tag)) throw new Refused(`<${tag}>`);
+      if (parent === top && (tag !== "svg" || top.firstChild)) throw new Refused(`<${tag}> outside the drawing`);
+      const el = document.createElementNS(SVG, tag);
+      for (const [, name, raw] of attrs.matchAll(ATTRIBUTE)) {
+        const value = unescaped(raw);
+        if (name === "xmlns" && value === SVG) continue;
+        if (!attribute.test(name) || values.get(name)?.test(value) === false) {
+          throw new Refused(`the attribute ${name} of <${tag}> (or its value)`);
+        }
+        el.setAttribute(name, value);
+      }
+      parent.append(el);
+      if (!empty) open.push(el);
+    }
+  }
+  if (open.length > 1 || !top.firstChild) throw new Refused("an unfinished drawing");
+  return top.firstChild;
 }
 
 // Where a pointer event fell, as fractions of a box from its top left, kept within it.
@@ -239,7 +304,12 @@ export class Demo {
       this.running = Boolean(msg.reply.running);
     } else if (msg.type === "render") {
       this.showError("");
-      this.apply(msg.reply);
+      try {
+        this.apply(msg.reply);
+      } catch (err) {
+        if (!(err instanceof Refused)) throw err;
+        this.showError(`This figure's drawing was not shown: ${err.message} is not allowed in the page.`);
+      }
     }
     // For bench/: the reader's input to its answer painted on screen; a tick that changed the
     // figure, from its sending; and how long Python took over each.
@@ -284,11 +354,10 @@ export class Demo {
     this.math?.answered(edit, memory);
   }
 
-  // Created in its own worker (a Run moved it there, the worker restarted, or a link holds
-  // code): the reader's versions go in again.
-  async putEditsBack() {
-    if (this.editsArriving) this.edits = await this.editsArriving;
-    this.editsArriving = null;
+  // Created in its own worker (a Run moved it there, or the worker restarted): the versions
+  // the reader ran go in again. A link's code is not among them: it waits in the editor for
+  // Run (livemath.js), whatever else restarts the figure.
+  putEditsBack() {
     if (Object.keys(this.edits).length) this.redefine(this.edits);
   }
 
@@ -351,19 +420,19 @@ export class Demo {
     }
     for (const [name, markup] of Object.entries(reply.svg || {})) {
       if (this.svgCache.get(name) === markup) continue;
+      const drawing = svgFrom(String(markup));
       this.svgCache.set(name, markup);
-      const doc = new DOMParser().parseFromString(markup, "image/svg+xml");
-      if (doc.querySelector("parsererror")) throw new Error(`bad SVG in slot ${name}`);
-      for (const el of this.slots(name)) el.replaceChildren(document.importNode(doc.documentElement, true));
+      for (const el of this.slots(name)) el.replaceChildren(drawing.cloneNode(true));
     }
     for (const [name, url] of Object.entries(reply.images || {})) {
-      if (!url.startsWith("data:image/png;base64,")) throw new Error(`slot ${name}: not a PNG`);
+      if (!String(url).startsWith("data:image/png;base64,")) throw new Refused(`an image that is not a PNG (slot ${name})`);
       for (const el of this.slots(name)) if (el.getAttribute("src") !== url) el.setAttribute("src", url);
     }
     for (const [name, attrs] of Object.entries(reply.attrs || {})) {
+      const bad = Object.keys(attrs).find((attr) => !allowed.attribute.test(attr));
+      if (bad) throw new Refused(`the attribute ${bad.slice(0, 40)}`);
       for (const el of this.slots(name)) {
         for (const [attr, value] of Object.entries(attrs)) {
-          if (!allowed.attribute.test(attr)) throw new Error(`attribute ${attr} is not allowed`);
           if (value === null || value === false) el.removeAttribute(attr);
           else el.setAttribute(attr, value === true ? "" : String(value));
         }
@@ -406,9 +475,13 @@ export class Demo {
   // chips costs the page three chips of style and paint, not 2,000. Keyboard focus stays at
   // the same position.
   fill(el, list) {
+    for (const { tag, attrs } of list) { // all of it allowed, or none of it shown
+      if (!allowed.tags.has(tag)) throw new Refused(`<${String(tag).slice(0, 40)}>`);
+      const bad = Object.keys(attrs || {}).find((attr) => !allowed.attribute.test(attr));
+      if (bad) throw new Refused(`the attribute ${bad.slice(0, 40)}`);
+    }
     const focused = [...el.children].indexOf(document.activeElement);
     list.forEach(({ tag, text, attrs }, i) => {
-      if (!allowed.tags.has(tag)) throw new Error(`element <${tag}> is not allowed`);
       let child = el.children[i];
       if (child?.localName !== tag) {
         const made = document.createElement(tag);
@@ -423,7 +496,6 @@ export class Demo {
         if (value === undefined || value === null || value === false) child.removeAttribute(attr.name);
       }
       for (const [attr, value] of Object.entries(want)) {
-        if (!allowed.attribute.test(attr)) throw new Error(`attribute ${attr} is not allowed`);
         if (value === null || value === false) continue;
         const shown = value === true ? "" : String(value);
         if (child.getAttribute(attr) !== shown) child.setAttribute(attr, shown);

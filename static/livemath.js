@@ -90,20 +90,28 @@ export class LiveMath {
     return edits;
   }
 
+  // One click's edit runs beside the versions already running, never beside another
+  // editor's text that was not run (a link's code included: it waits for Run).
   async experiment(button) {
     await this.load();
-    const view = this.editors.get(button.dataset.experiment);
+    const name = button.dataset.experiment;
+    const view = this.editors.get(name);
     if (!view) return;
     this.editor.replace(view, button.dataset.code);
     this.notice.textContent = button.dataset.notice;
     this.notice.hidden = false;
-    this.runEdits();
+    const edits = { ...this.demo.good, [name]: button.dataset.code };
+    if (button.dataset.code === this.originals.get(name)) delete edits[name];
+    this.runThese(edits);
   }
 
   runEdits() {
     if (this.fromLink) this.notice.hidden = true; // read and run: no longer the link's to explain
     this.fromLink = false;
-    const edits = this.edits();
+    this.runThese(this.edits());
+  }
+
+  runThese(edits) {
     this.showError(null);
     if (!Object.keys(edits).length) return this.resetEdits();
     this.say("Running your version…");

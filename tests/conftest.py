@@ -123,8 +123,9 @@ class Watched:
         return [e for e in self.errors if not any(re.search(p, e) for p in self.allowed_errors)]
 
 
-@pytest.fixture
-def watched(browser, base_url, request):
+def watching(browser, base_url):
+    """A new context and page, watched: requests elsewhere blocked and recorded, and what it
+    logged kept."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     w = Watched(page, base_url)
@@ -140,6 +141,13 @@ def watched(browser, base_url, request):
     page.on("console", lambda m: (w.console.append(f"{m.type}: {m.text}"),
                                   m.type == "error" and w.errors.append(m.text)))
     page.on("pageerror", lambda e: w.errors.append(f"uncaught: {e}"))
+    return w
+
+
+@pytest.fixture
+def watched(browser, base_url, request):
+    w = watching(browser, base_url)
+    page, context = w.page, w.page.context
     yield w
     failed = getattr(request.node, "rep_call", None) and request.node.rep_call.failed
     if failed:

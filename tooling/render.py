@@ -19,9 +19,10 @@ from tooling.highlight import highlighted
 
 TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "static"
-# What Python may build in a demo's items slot, read by checked_items here and, through the
-# page config's "allow", by the page's JavaScript: {"tags": [element names], "attributes":
-# a pattern each attribute name must match whole}.
+# What Python may build in the page, read by checked_items and checked_svg here and, through
+# the page config's "allow", by the page's JavaScript: {"tags": [element names], "attributes":
+# a pattern each attribute name must match whole} for items slots, and the same for SVG
+# drawings under "svg", with "values": {attribute: a pattern its value must match whole}.
 DOM_ALLOW = "dom-allow.json"
 
 
@@ -38,6 +39,35 @@ def checked_items(demo, slot, items, allow=None):
             raise BuildError(f"demo {demo}, items slot {slot}: tag {item['tag']!r} or "
                              f"attributes {bad} not allowed")
     return items
+
+
+# SVG markup as the page reads it (static/demo.js, svgFrom): elements, attributes in double
+# quotes, text; nothing else.
+SVG_TOKEN = re.compile(r'</([a-zA-Z]+)\s*>|<([a-zA-Z]+)((?:\s+[a-zA-Z][a-zA-Z0-9-]*="[^"<>]*")*)\s*(/?)>|([^<]+)')
+SVG_ATTRIBUTE = re.compile(r'([a-zA-Z][a-zA-Z0-9-]*)="([^"]*)"')
+
+
+def checked_svg(demo, slot, markup, allow=None):
+    """`markup`, if the page would show it: read as the page reads it, every element one of
+    the list's, every attribute one of its, with a value matching its pattern where the list
+    has one (entities are left as they are: only the PNGs' data URLs are checked, which hold
+    none)."""
+    rules = (allow or dom_allow())["svg"]
+    attribute = re.compile(rules["attributes"])
+    values = {name: re.compile(pattern) for name, pattern in rules["values"].items()}
+    at = 0
+    while at < len(markup):
+        token = SVG_TOKEN.match(markup, at)
+        if not token:
+            raise BuildError(f"demo {demo}, svg slot {slot}: the page cannot read {markup[at:at + 40]!r}")
+        at, tag, attrs = token.end(), token[2], token[3] or ""
+        bad = [name for name, value in SVG_ATTRIBUTE.findall(attrs)
+               if not (name == "xmlns" or attribute.fullmatch(name))
+               or (name in values and not values[name].fullmatch(value))]
+        if tag and (tag not in rules["tags"] or bad):
+            raise BuildError(f"demo {demo}, svg slot {slot}: tag {tag!r} or attributes {bad} "
+                             f"not allowed (static/{DOM_ALLOW})")
+    return markup
 
 
 # Served from the site's root under its own name, written by the build (tooling/site.py): a
@@ -109,7 +139,7 @@ def render_pages(site, assets, config, csp, imports):
             text=shown.get("text", {}), values=shown.get("values", {}),
             images=shown.get("images", {}), attrs=shown.get("attrs", {}),
             items={k: checked_items(name, k, v, allow) for k, v in shown.get("items", {}).items()},
-            svg={k: Markup(v) for k, v in shown.get("svg", {}).items()},
+            svg={k: Markup(checked_svg(name, k, v, allow)) for k, v in shown.get("svg", {}).items()},
             shows=[SimpleNamespace(name=live_math.name_of(fn),
                                    html=highlighted(live_math.source(fn))) for fn in demo.shows],
             experiments=[SimpleNamespace(label=e.label, fn=live_math.name_of(e.fn), code=e.code(),

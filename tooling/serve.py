@@ -4,8 +4,13 @@ the local server.
 Every page and the worker get a Content-Security-Policy, as a header (here and in _headers)
 and as a <meta> tag (for hosts that send no headers). Pyodide needs only 'wasm-unsafe-eval'.
 blob: lets the page run the worker, and the worker run Pyodide's scripts, from bytes it
-fetched with an integrity check (a Worker or an import() cannot carry one); only our own
-scripts make blobs. The one inline script, the page's import map, is allowed by its sha256,
+fetched with an integrity check (a Worker or an import() cannot carry one). The reader's code
+can make blobs too (it runs in a worker of the page's origin), but nothing it returns can
+hold a script element to load one: the page builds what Python sends only from
+static/dom-allow.json. Without blob:, those three scripts would have to be fetched twice
+(checked, then run from their URL: the HTTP cache's copy, unchecked) or run unchecked;
+measured on this project's loaded test machine the first figure's time did not change
+beyond the noise (issue 24). The one inline script, the page's import map, is allowed by its sha256,
 worked out when the site is built: `serve` sends the headers the build wrote into _headers.
 """
 
