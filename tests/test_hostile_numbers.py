@@ -21,8 +21,8 @@ from live_math_drive import open_math, run, type_code
 from playwright.sync_api import expect
 
 from llmexplain import bpe, live_math, page
+from llmexplain.demos import DEMOS, weights_figure
 from llmexplain.demos import format as fmt
-from llmexplain.demos import weights_figure
 
 RUN = {"params": 253_920, "tokens": 512_000, "seconds": 10.0, "steps": 1_000}  # 7.8e10 a second
 MEASURED = "At the rate you measured"
@@ -112,6 +112,14 @@ def test_a_number_is_written_in_words_or_refused_never_nan_or_its_digits(name, x
     assert not NOT_A_NUMBER.search(text), text
     assert not DIGITS.search(text.replace(",", "")), text
     assert "0.000000000000" not in text, text
+
+
+@pytest.fixture(autouse=True)
+def originals():
+    """The package's own functions back after each test: a redefine here installs the
+    reader's version in this process, where the next test file would find it."""
+    yield
+    live_math.reset([live_math.name_of(fn) for cls in DEMOS.values() for fn in cls.shows])
 
 
 SIGMOID = "def sigmoid(z):\n    {body}\n"
