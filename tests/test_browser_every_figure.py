@@ -8,6 +8,7 @@ import pytest
 from conftest import wait_ready
 from playwright.sync_api import expect
 
+from llmexplain.demos import DEMOS
 from tooling import DEFAULT_CACHE, stdlib
 from tooling.drive import drive_every_figure, imported_modules
 
@@ -35,7 +36,7 @@ def test_every_figure_runs_on_the_trimmed_stdlib(watched, base_url):
         fig.locator(f"[data-slot={button}]").click()
 
     held = imported_modules(page)
-    assert set(held) == {"main", "lm", "train"}
+    assert set(held) == {cls.worker for cls in DEMOS.values()}
     dropped = stdlib.everything(DEFAULT_CACHE) - stdlib.modules()
     for name, worker in held.items():
         assert not set(worker["missed"]) & dropped, (name, sorted(set(worker["missed"]) & dropped))
