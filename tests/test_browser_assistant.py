@@ -108,9 +108,13 @@ def shows_the_moves(page, chat):
 def test_the_chapters_figures_restore_from_the_address(watched, base_url):
     page = watched.page
     move_chapter_8(page, watched, base_url)
-    address = page.evaluate("() => location.hash")
-    for selector in ("[data-demo=chat-format]", *MOVES):
-        assert page.locator(selector).get_attribute("id") in address
+    ids = [page.locator(s).get_attribute("id") for s in ("[data-demo=chat-format]", *MOVES)]
+    for _ in range(50):  # the address is written a moment after the last change
+        address = page.evaluate("() => location.hash")
+        if all(f"{i}=" in address for i in ids):
+            break
+        page.wait_for_timeout(200)
+    assert all(f"{i}=" in address for i in ids), address
     page.goto("about:blank")
     page.goto(base_url + "how-llms-work.html" + address)
     page.wait_for_selector("html[data-state=ready]", timeout=120_000)
