@@ -19,7 +19,7 @@ Then:
 import sys
 import time
 
-from bench.harness import chapter_main, essay, latency_row
+from bench.harness import BenchError, chapter_main, essay, latency_row
 
 TEACH, ASSIST, PREFER = "[data-demo=teach]", "[data-demo=assistant]", "[data-demo=prefer]"
 VISIBLE_TARGET_S = 60
@@ -31,8 +31,13 @@ def live(page, selector, timeout_ms):
 
 
 def timings(page, demo, key):
-    return page.evaluate("([demo, key]) => performance.getEntriesByName('llmexplain:python:' + demo)"
-                         ".map((m) => m.detail[key]).filter((v) => v !== undefined)", [demo, key])
+    """What the figure timed of its own work, `key` of each reply's timing, in order."""
+    found = page.evaluate("([demo, key]) => performance.getEntriesByType('mark')"
+                          ".filter((m) => m.name === 'llmexplain:python:' + demo && m.detail)"
+                          ".map((m) => m.detail[key]).filter((v) => v !== undefined)", [demo, key])
+    if not found:
+        raise BenchError(f"the {demo} figure reported no {key}")
+    return found
 
 
 def bench(args):
