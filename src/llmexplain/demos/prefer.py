@@ -95,7 +95,7 @@ class Prefer(Demo):
         are what its log-probability counts, as in instruction tuning."""
         prompt = self.chat.encode([("user", self.question())], self.tokenizer, reply=True)
         full = prompt + ids + [self.chat.end]
-        return tuning.windows([(full, learned(full, len(ids)))], self.config.block_size)
+        return tuning.windows([(full, self.chat.loss_mask(full))], self.config.block_size)
 
     def pick(self, value):
         if value not in ("0", "1"):
@@ -154,14 +154,6 @@ class Prefer(Demo):
             "svg": {"margins": margin_plot(self.history)},
             "values": {"beta": self.state["beta"]},
         }
-
-
-def learned(full, n_reply):
-    """The loss mask of a conversation ending in an n_reply-token reply and its end: the
-    reply and the end, nothing before."""
-    mask = np.zeros(len(full) - 1, bool)  # [n - 1], one per target
-    mask[len(full) - n_reply - 2:] = True
-    return mask
 
 
 W, H, PAD = 300.0, 110.0, 34.0
