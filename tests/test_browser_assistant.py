@@ -54,6 +54,8 @@ def test_both_replies_are_the_models_draws(watched, base_url, data_folder):
     page, fig = open_demo(watched, base_url, "[data-demo=assistant]")
     fig.locator("[data-input=question]").fill("Where is my hat?")
     fig.locator("[data-slot=btn-generate]").click()
+    # The button reads Generate until the click's answer arrives: first Pause, then Generate.
+    expect(fig.locator("[data-slot=btn-generate]")).to_have_text("Pause", timeout=60_000)
     expect(fig.locator("[data-slot=btn-generate]")).to_have_text("Generate", timeout=120_000)
     state = page.evaluate("(id) => llmexplainRuntime.demos.get(id).state",
                           fig.get_attribute("id"))
