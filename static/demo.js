@@ -130,6 +130,9 @@ export class Demo {
     el.llmexplainDemo = this;
     sight.observe(el);
     el.dataset.state = "static"; // until its worker creates it: "loading", then "live" or "error"
+    // What the build drew in its status line ("Ready: …") is what it will say once its worker
+    // answers; until then (a figure lower down starts only as the reader nears it) it is not.
+    for (const line of this.slots("status")) line.textContent = "Starting: its Python is loading…";
     // Shown when a data file this figure needs did not arrive: tries that figure again.
     this.retry = el.querySelector("[data-demo-retry]");
     this.retry?.addEventListener("click", () => {

@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from conftest import open_demo
+from conftest import open_demo, wait_ready
 from playwright.sync_api import expect
 
 from llmexplain.demos import train_lm as tl
@@ -52,3 +52,16 @@ def test_the_calculator_multiplies_out_the_run_just_trained(watched, base_url):
     expect(calculator.locator("[data-slot=run-arithmetic]")).to_contain_text(
         f"6 × 253,920 × {tokens:,} =")
     expect(calculator.locator("[data-slot=you-params]")).to_contain_text("253,920")
+
+
+def test_it_says_it_is_starting_until_its_worker_answers(watched, base_url):
+    """The build drew "Ready: …" in its status line; that is true only once it runs."""
+    page = watched.page
+    page.goto(base_url + "how-llms-work.html")  # its worker starts seconds after this, if at all
+    fig, status = page.locator(FIGURE), page.locator(f"{FIGURE} [data-slot=status]")
+    assert fig.get_attribute("data-state") in ("static", "loading")
+    assert status.text_content().startswith("Starting: its Python is loading")
+    wait_ready(page)
+    fig.scroll_into_view_if_needed()
+    page.wait_for_selector(f"{FIGURE}[data-state=live]", timeout=120_000)
+    expect(status).to_have_text(tl.figures.status(tl.Run("step"), tl.HYPER.steps))

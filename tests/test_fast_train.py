@@ -114,3 +114,18 @@ def test_the_figure_runs_the_readers_train_step_and_then_its_own_again(data_fold
             params, adam, _ = lt.train_step(params, adam, x, y, tl.CONFIG, tl.HYPER)
     for name, w in params.items():
         np.testing.assert_allclose(demo.weights[name], w, rtol=0, atol=2e-6, err_msg=name)
+
+
+def test_its_held_out_score_is_the_readable_one(real):
+    """Only the scored rows go through its output layer; the score is the same."""
+    params, batches = real
+    demo = tl.TrainLM()
+    fast = ft.Trainer(params, lt.adam_init(params), tl.CONFIG, tl.HYPER)
+    for x, y in batches[:3]:
+        fast.train_step(x, y)  # trained a little: not the flat start
+    ids = demo.eval_ids[:300]
+    readable = lt.bits_per_character(fast.params, ids, 1000, tl.CONFIG)
+    for batch in (16, 5):  # the last chunk smaller than the buffer, too
+        got = lt.bits_per_character(fast.params, ids, 1000, tl.CONFIG, batch=batch,
+                                    log_probs=fast.target_log_probs)
+        assert got == pytest.approx(readable, rel=1e-6)

@@ -38,6 +38,10 @@ from . import lm_training as lt
 from . import transformer as tf
 
 if sys.platform == "emscripten":
+    def times(a, b, out):
+        """a @ b into out: a [N, k], b [k, m] contiguous -> out [N, m]."""
+        return np.einsum("nk,km->nm", a, b, out=out)
+
     def times_t(g, w):
         """g @ w.T: g [..., m], w [k, m] -> [..., k]."""
         return np.einsum("...m,km->...k", g, w)
@@ -46,6 +50,9 @@ if sys.platform == "emscripten":
         """a.T @ g over rows: a [N, k], g [N, m] -> [k, m]."""
         return np.einsum("nk,nm->km", a, g)
 else:
+    def times(a, b, out):
+        return np.matmul(a, b, out=out)
+
     def times_t(g, w):
         return np.matmul(g, w.T)
 
@@ -98,7 +105,7 @@ class Trainer:
             start += size
         self.adam = {"t": 0, "m": ms, "v": vs}
         self.tmp = np.zeros(n, dtype)
-        self.logits = None  # [N, V], kept for the next batch of the same size
+        self.head_buffer = np.empty((0, config.vocab_size), dtype)  # [rows, V], grown as needed
         self.load(params, adam)
 
     def load(self, params, adam):
@@ -111,8 +118,9 @@ class Trainer:
 
     # ---------------------------------------------------------------- forward and backward
 
-    def loss_and_grads(self, ids, targets):
-        """transformer_backward.loss_and_grads: the loss; the gradient goes into self.grads."""
+    def _forward(self, ids):
+        """transformer.forward up to the last layer norm, keeping what the backward pass
+        needs: ids [B, T] -> (rows [B·T, d], each block's kept values, (x̂, 1/std) of ln_f)."""
         c, p = self.config, self.params
         B, T = ids.shape
         H, d = c.n_head, c.n_embd
@@ -141,11 +149,22 @@ class Trainer:
             x = mid + np.matmul(act, p[h + "mlp.c_proj.w"])  # [B, T, d]
             kept.append((a, xhat1, rstd1, q, k, v, weights, merged, m, xhat2, rstd2, hid, t, act))
         xf, xhatf, rstdf = _layer_norm(x, p["ln_f.g"], p["ln_f.b"])  # [B, T, d]
-        rows = xf.reshape(-1, d)  # [N, d]
-        loss, dlogits = self._softmax_cross_entropy(rows, targets.reshape(-1))  # [N, V]
+        return xf.reshape(-1, d), kept, (xhatf, rstdf)  # [N, d]
+
+    def loss_and_grads(self, ids, targets):
+        """transformer_backward.loss_and_grads: the loss; the gradient goes into self.grads."""
+        c, p = self.config, self.params
+        B, T = ids.shape
+        H, d = c.n_head, c.n_embd
+        hs = d // H
+        scale = 1.0 / math.sqrt(hs)
+        rows, kept, (xhatf, rstdf) = self._forward(ids)  # [N, d]
+        wte_t = np.ascontiguousarray(p["wte"].T)  # [d, V]: the tied head, both ways round
+        loss, dlogits = self._softmax_cross_entropy(self._head(rows, wte_t),
+                                                    targets.reshape(-1))  # [N, V]
 
         g = self.grads
-        dxf = times_t(dlogits, np.ascontiguousarray(p["wte"].T)).reshape(B, T, d)
+        dxf = times_t(dlogits, wte_t).reshape(B, T, d)
         dwte_head = t_times(rows, dlogits)  # [d, V]
         dx = _layer_norm_backward(dxf, xhatf, rstdf, p["ln_f.g"], g["ln_f.g"], g["ln_f.b"])
         for l in reversed(range(c.n_layer)):
@@ -188,12 +207,26 @@ class Trainer:
         np.sum(dx, axis=0, out=g["wpe"][:T])
         return loss
 
-    def _softmax_cross_entropy(self, rows, targets):
-        """transformer_backward.softmax_cross_entropy of rows @ wte.T, in one [N, V] buffer."""
-        N, V = len(rows), self.config.vocab_size
-        if self.logits is None or len(self.logits) != N:
-            self.logits = np.empty((N, V), self.dtype)
-        z = np.matmul(rows, self.params["wte"].T, out=self.logits)  # [N, V]
+    def _head(self, rows, wte_t):
+        """The logits rows @ wte.T [N, V], written into the kept buffer: 4,096 numbers a row
+        are too many to allocate afresh at every step."""
+        if len(self.head_buffer) < len(rows):
+            self.head_buffer = np.empty((len(rows), self.config.vocab_size), self.dtype)
+        return times(rows, wte_t, out=self.head_buffer[:len(rows)])  # [N, V]
+
+    def target_log_probs(self, x, y, scored):
+        """lm_training.target_log_probs with these weights: x, y, scored [b, T] -> [k]. Only
+        the scored rows go through the 4,096-wide head (half of them, when scoring held-out
+        text in overlapping windows)."""
+        rows = self._forward(x)[0][scored.reshape(-1)]  # [k, d]
+        z = self._head(rows, np.ascontiguousarray(self.params["wte"].T))  # [k, V]
+        z -= z.max(axis=-1, keepdims=True)
+        picked = z[np.arange(len(z)), y[scored]]  # [k]
+        return picked - np.log(np.exp(z, out=z).sum(axis=-1))
+
+    def _softmax_cross_entropy(self, z, targets):
+        """transformer_backward.softmax_cross_entropy of the logits z [N, V], in place."""
+        N = len(z)
         z -= z.max(axis=-1, keepdims=True)
         picked = z[np.arange(N), targets]  # [N]
         probs = np.exp(z, out=z)

@@ -141,12 +141,22 @@ def windows(n, T):
     return out
 
 
-def bits_per_character(params, ids, n_chars, config, batch=64):
+def target_log_probs(params, x, y, scored, config):
+    """log p(each scored target | the tokens before it): x, y, scored [b, T] -> [k], one
+    for each True in scored."""
+    logits = tf.forward(params, x, config)[scored]  # [k, V]
+    logits -= logits.max(axis=-1, keepdims=True)  # so exp cannot overflow
+    # log p(the right token) = its score − log Σ exp(every score)
+    return logits[np.arange(len(logits)), y[scored]] - np.log(np.exp(logits).sum(axis=-1))
+
+
+def bits_per_character(params, ids, n_chars, config, batch=64, log_probs=None):
     """How many bits the model needs per character of a held-out text, on average.
 
     Total nats, −Σ log p(each token | the tokens before it), ÷ ln 2 ÷ characters, so token
     and character models compare. Windows as in `windows`. The first token, which nothing
-    predicts, is charged log2 V bits (a uniform guess).
+    predicts, is charged log2 V bits (a uniform guess). `log_probs(x, y, scored)` may stand
+    in for target_log_probs with these params (fast_train.Trainer.target_log_probs).
     """
     ids = np.asarray(ids, dtype=np.intp)
     T = min(config.block_size, len(ids) - 1)
@@ -155,13 +165,11 @@ def bits_per_character(params, ids, n_chars, config, batch=64):
     for i in range(0, len(plan), batch):
         chunk = plan[i:i + batch]
         starts = np.array([s for s, _ in chunk])[:, None] + np.arange(T)  # [b, T]
-        logits = tf.forward(params, ids[starts], config)  # [b, T, V]
-        logits -= logits.max(axis=-1, keepdims=True)  # [b, T, V], so exp cannot overflow
-        picked = np.take_along_axis(logits, ids[starts + 1][..., None], axis=-1)[..., 0]  # [b, T]
-        # log p(the right token) = its score − log Σ exp(every score); logits are done with
-        picked -= np.log(np.exp(logits, out=logits).sum(axis=-1))  # [b, T]
         scored = np.arange(T) >= np.array([first for _, first in chunk])[:, None]  # [b, T]
-        nats -= float(picked[scored].sum(dtype=np.float64))
+        x, y = ids[starts], ids[starts + 1]  # [b, T], [b, T]
+        picked = (log_probs(x, y, scored) if log_probs
+                  else target_log_probs(params, x, y, scored, config))  # [k]
+        nats -= float(picked.sum(dtype=np.float64))
     return nats / math.log(2) / n_chars
 
 

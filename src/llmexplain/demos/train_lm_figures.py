@@ -10,6 +10,7 @@ from .run import status_words
 from .svg import axes, num, points, svg, tag
 
 W, H, PAD = 300.0, 140.0, 34.0  # the curve's plot area and its left margin, in SVG units
+RIGHT = 40.0  # the right margin: the learning rate's own axis
 TOP, BOTTOM = 3.6, 1.6  # bits per character shown: an untrained model starts near 3.4
 GOALS = (3.0, 2.5, 2.2)  # dotted lines the reader can watch the held-out curve cross
 
@@ -28,17 +29,14 @@ def span(steps):
 
 def curve(train, heldout, steps, rates, peak):
     """Bits per character: each training batch (thin) and the held-out text (thick, dots),
-    against steps; dashed, the learning rate at `rates` [(step, rate)], with the top of the
-    plot at 1.25 × `peak` (the schedule's highest rate)."""
+    against steps; dashed, the learning rate at `rates` [(step, rate)] on its own axis at
+    the right, from 0 to 1.25 × `peak` (the schedule's highest rate)."""
     span_ = span(steps)
     body = tag("rect", x="0", y="0", width=num(W), height=num(H), class_="plot-area")
     # Line segments, not a polyline: the dashed style draws strokes and never fills.
     lr = [(s / span_ * W, H - min(max(r / (1.25 * peak), 0.0), 1.0) * H) for s, r in rates]
     for (x1, y1), (x2, y2) in pairwise(lr):
         body += tag("line", x1=num(x1), y1=num(y1), x2=num(x2), y2=num(y2), class_="line-before")
-    lx, ly = min(lr, key=lambda p: abs(p[0] - W / 2))  # named once, mid-plot, just above it
-    body += tag("text", "learning rate", x=num(lx), y=num(max(ly - 4, 10)), class_="note",
-                text_anchor="middle")
     for goal in GOALS:
         body += tag("line", x1="0", y1=num(y(goal)), x2=num(W), y2=num(y(goal)), class_="goal")
         body += tag("text", f"{goal:.1f}", x=num(W - 4), y=num(y(goal) - 3), class_="note",
@@ -56,11 +54,26 @@ def curve(train, heldout, steps, rates, peak):
                 viewBox=f"0 0 {num(W)} {num(H)}")
     frame = axes(PAD, 6, W, H, ("0", f"{span_:,}"), (f"{BOTTOM:.1f}", f"{TOP:.1f}"),
                  "training steps →", "bits per character")
+    frame += rate_axis(PAD + W, 6, H, peak)
     label = (f"Bits per character over {count(steps, 'training step')}: on held-out text "
              f"{heldout[-1][1]:.2f} now, from {heldout[0][1]:.2f} before any training" +
              (f"; on the last training batch {train[-1][1]:.2f}" if train else "") +
-             ". Dashed: the learning rate the schedule gives at each step.")
-    return svg(inner + frame, PAD + W + 8, H + 36, label)
+             f". Dashed, on the right-hand axis: the learning rate the schedule gives at each "
+             f"step, up to {peak:g}.")
+    return svg(inner + frame, PAD + W + RIGHT, H + 36, label)
+
+
+def rate_axis(x, top, height, peak):
+    """The learning rate's axis at the right edge x: 0 at the bottom, the peak where the
+    dashed line reaches it (four fifths of the way up), and the axis's name."""
+    out = ""
+    for value, y_ in ((0.0, top + height), (peak, top + height * (1 - 1 / 1.25))):
+        out += tag("text", f"{value:g}", x=num(x + 4), y=num(y_ + 4), class_="tick",
+                   text_anchor="start")
+    mid, lx = top + height / 2, x + RIGHT - 6
+    out += tag("text", "learning rate (dashed)", x=num(lx), y=num(mid), class_="axis-label",
+               text_anchor="middle", transform=f"rotate(90 {num(lx)} {num(mid)})")
+    return out
 
 
 def curve_words(heldout):
