@@ -213,3 +213,15 @@ def test_the_box_says_how_long_its_text_is():
                                            "this figure trains on.")
     assert "draft" not in shown["values"]  # too long to send back with every reply
     assert own.MAX_CHARS == 50_000
+
+
+def test_chapter_7_says_what_the_figure_takes():
+    from tooling import ROOT
+
+    prose = " ".join((ROOT / "templates/essays/how-llms-work/7a-training.html").read_text()
+                     .split())
+    assert f"from {own.MIN_CHARS:,} to {own.MAX_CHARS:,} characters" in prose
+    assert "<em>Alice’s Adventures in Wonderland</em> alone" in prose
+    assert dict(own.SOURCES)["alice"] == "Alice’s Adventures in Wonderland alone"
+    assert "the shelf’s tokenizer as it is" in prose
+    assert own.HELD_OUT == 0.1 and "measures itself on the last" in prose
