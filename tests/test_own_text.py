@@ -225,3 +225,13 @@ def test_chapter_7_says_what_the_figure_takes():
     assert dict(own.SOURCES)["alice"] == "Alice’s Adventures in Wonderland alone"
     assert "the shelf’s tokenizer as it is" in prose
     assert own.HELD_OUT == 0.1 and "measures itself on the last" in prose
+
+
+def test_a_restart_says_the_box_comes_back_as_the_text_it_learns_from(alice):
+    demo = pasted(alice[1][:3000])
+    assert demo.lost() is None
+    demo.handle("draft", "typed, not trained on")
+    assert "not what you typed since" in demo.lost()
+    assert demo.render()["attrs"]["text-note"] == {"data-problem": None}
+    demo.handle("use-text", None)
+    assert demo.render()["attrs"]["text-note"] == {"data-problem": "true"}

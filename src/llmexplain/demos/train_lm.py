@@ -190,10 +190,12 @@ class TrainLM(Demo):
         self.note = "Back to random numbers: the same seed gives the same run again."
 
     def lost(self):
+        box = (" The box holds the text it learns from again, not what you typed since."
+               if self.draft != self.state["text"] else "")
         if self.run.steps:
             return (f"What it learned in {count(self.run.steps, 'training step')} is lost "
-                    "(trained weights are not kept): press Play to train it again.")
-        return None
+                    "(trained weights are not kept): press Play to train it again." + box)
+        return box.strip() or None
 
     def predict(self, _=None):
         """Open (or close) chapter 5's view on the latest sample, with the weights as now."""
@@ -369,6 +371,8 @@ class TrainLM(Demo):
                           "draft-count": own.draft_words(len(self.draft)),
                           "draft-max": f"{own.MAX_CHARS:,}"}
         reply["values"] |= {"source": self.state["source"], "prompt": self.state["prompt"]}
+        reply["attrs"] |= {"text-note": {"data-problem": "true" if self.text_problem else None},
+                           "prompt-note": {"data-problem": "true" if self.prompt_problem else None}}
         if len(self.draft) <= own.MAX_CHARS:  # a megabyte pasted stays in the box, not in replies
             reply["values"]["draft"] = self.draft
         text, bars, rest = self._prediction()
