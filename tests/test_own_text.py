@@ -202,6 +202,7 @@ def test_a_bad_text_in_a_link_falls_back_to_the_books_with_a_note(saved):
     reply = json.loads(page.create("T", "train-lm", json.dumps(saved)))
     assert reply["notes"] and all(len(n) < 300 for n in reply["notes"])
     assert reply["state"]["source"] == "shelf" and reply["state"]["prompt"] == "Once upon a time"
+    assert reply["state"]["text"] == "" and reply["link"] == {}  # nothing of it kept
     assert "Learning from the four children’s books" in reply["text"]["text-note"]
 
 

@@ -11,8 +11,8 @@ while the reader's own train_step is in, the figure runs theirs.
 
 State (STATE): the seed, what it learns from (the four books, one of them, or the reader's
 own text: own_text.py) and the prompt its samples continue. Everything else is the run's:
-Reset starts the same run again, so the same seed gives the same curve. The figure publishes the run's size and speed ("training")
-for the calculator further down the page.
+Reset starts the same run again, so the same seed gives the same curve. The figure publishes
+the run's size and speed ("training") for the calculator further down the page.
 """
 
 import json
@@ -124,7 +124,8 @@ class TrainLM(Demo):
             return sampling.sample(sampling.distribution(logits, 0.8), rng)
 
         made = tf.generate(self.weights, CONFIG, self.prompt_ids, pick)
-        return self.state["prompt"] + self.tokenizer.decode([next(made) for _ in range(SAMPLE_TOKENS)])
+        ids = [next(made) for _ in range(SAMPLE_TOKENS)]
+        return self.state["prompt"] + self.tokenizer.decode(ids)
 
     def _step(self):
         """One training step, for the run: None, or "diverged", or "done" at the last."""
@@ -220,14 +221,14 @@ class TrainLM(Demo):
     def _restore_text(self):
         """The ids of the state's text; a text of the reader's a link left out (too long for
         it) gives the four books, with a note."""
-        self.draft = self.state["text"]  # the box: trained on only when the reader says so
         self.text_problem = self.prompt_problem = None  # the last text or prompt refused, why
         try:
             self._learn_from(*self._load_text(self.state["source"], self.state["text"]))
         except InputError as e:
             self.notes.append(f"{e} It learns from {own.ABOUT['shelf']} instead.")
-            self.state["source"] = "shelf"
+            self.state |= {"source": "shelf", "text": ""}
             self._learn_from(*self._load_text("shelf", ""))
+        self.draft = self.state["text"]  # the box: trained on only when the reader says so
 
     def _load_text(self, source, text):
         """-> (train ids [n], held-out ids [m]) of a choice of text; InputError if the reader's
