@@ -14,7 +14,10 @@ own worker busy for under a second; the rest of the page never waits. A link kee
 only up to LINK_CHARS (see there).
 """
 
+import json
 import re
+
+import numpy as np
 
 from .controls import InputError, Text
 from .format import big, count
@@ -129,6 +132,47 @@ def split(text, tokenizer, window):
         raise InputError(f"Your text uses only {count(distinct, 'different token')}: too little "
                          "variety to learn anything worth watching. Paste ordinary prose.")
     return train, heldout
+
+
+def load(source, text, tokenizer, window, books):
+    """-> (train ids [n], held-out ids [m]) of a choice of text: the shelf, a book of it (from
+    `books`, children-bpe4k.npz), or the reader's checked text (split); InputError if that
+    cannot be learned from."""
+    if source == "yours":
+        if not text:
+            raise InputError(f"There is no text of yours here (a link keeps one only up to "
+                             f"{LINK_CHARS:,} characters).")
+        train, heldout = split(text, tokenizer, window)
+        return np.array(train, dtype=np.intp), np.array(heldout, dtype=np.intp)
+    with np.load(books, allow_pickle=False) as z:
+        train, heldout = z["train"].astype(np.intp), z["heldout"].astype(np.intp)
+        if source in BOOKS:  # one book: its own stretch of each
+            k = z["books"].tolist().index(BOOKS[source])
+            (a, b), (c, d) = z["train_spans"][k], z["heldout_spans"][k]
+            train, heldout = train[a:b], heldout[c:d]
+    return train, heldout
+
+
+def text_words(source, text, n_train, n_held):
+    """Under the box: what the figure learns from."""
+    if source != "yours":
+        return (f"Learning from {ABOUT[source]}: {n_train:,} tokens to train on, the last "
+                f"tenth ({n_held:,} tokens) held out.")
+    words = (f"Learning from your text: {count(len(text), 'character')}, cut into "
+             f"{n_train + n_held:,} tokens by the shelf’s tokenizer as it is (not one retrained "
+             f"on your text); {n_train:,} to train on, the last tenth ({n_held:,}) held out.")
+    if len(json.dumps(text)) > LINK_CHARS:  # as page.link measures it
+        words += (f" A link to this figure cannot keep a text this long (about "
+                  f"{LINK_CHARS:,} characters at most).")
+    return words
+
+
+def prompt_words(n_tokens, window):
+    """Under the prompt: whether all of it fits the model's window."""
+    if n_tokens > window:
+        return (f"The prompt is {n_tokens:,} tokens; the model’s window holds {window}, so it "
+                f"reads only the last {window}.")
+    return ""
 
 
 def checked_prompt(prompt):

@@ -15,7 +15,6 @@ Reset starts the same run again, so the same seed gives the same curve. The figu
 the run's size and speed ("training") for the calculator further down the page.
 """
 
-import json
 import math
 import time
 from typing import ClassVar
@@ -231,21 +230,8 @@ class TrainLM(Demo):
         self.draft = self.state["text"]  # the box: trained on only when the reader says so
 
     def _load_text(self, source, text):
-        """-> (train ids [n], held-out ids [m]) of a choice of text; InputError if the reader's
-        text cannot be learned from."""
-        if source == "yours":
-            if not text:
-                raise InputError(f"There is no text of yours here (a link keeps one only up to "
-                                 f"{own.LINK_CHARS:,} characters).")
-            train, heldout = own.split(text, self.tokenizer, CONFIG.block_size)
-            return np.array(train, dtype=np.intp), np.array(heldout, dtype=np.intp)
-        with np.load(path(TEXT), allow_pickle=False) as z:
-            train, heldout = z["train"].astype(np.intp), z["heldout"].astype(np.intp)
-            if source in own.BOOKS:  # one book: its own stretch of each
-                k = z["books"].tolist().index(own.BOOKS[source])
-                (a, b), (c, d) = z["train_spans"][k], z["heldout_spans"][k]
-                train, heldout = train[a:b], heldout[c:d]
-        return train, heldout
+        """-> (train ids [n], held-out ids [m]); InputError if the reader's text will not do."""
+        return own.load(source, text, self.tokenizer, CONFIG.block_size, path(TEXT))
 
     def _learn_from(self, train, heldout):
         self.train_ids = train  # [n]
@@ -304,32 +290,6 @@ class TrainLM(Demo):
         self.restart()
         self.note = "Back to random numbers, to learn from your text: press Play."
 
-    def _text_words(self):
-        """Under the box: what the figure learns from, or why the last text was refused."""
-        if self.text_problem:
-            return self.text_problem
-        n, held = len(self.train_ids), self.heldout_tokens
-        source = self.state["source"]
-        if source != "yours":
-            return (f"Learning from {own.ABOUT[source]}: {n:,} tokens to train on, the last "
-                    f"tenth ({held:,} tokens) held out.")
-        text = self.state["text"]
-        words = (f"Learning from your text: {count(len(text), 'character')}, cut into "
-                 f"{n + held:,} tokens by the shelf’s tokenizer as it is (not one retrained on "
-                 f"your text); {n:,} to train on, the last tenth ({held:,}) held out.")
-        if len(json.dumps(text)) > own.LINK_CHARS:  # as page.link measures it
-            words += (f" A link to this figure cannot keep a text this long (about "
-                      f"{own.LINK_CHARS:,} characters at most).")
-        return words
-
-    def _prompt_words(self):
-        if self.prompt_problem:
-            return self.prompt_problem
-        if self.prompt_tokens > CONFIG.block_size:
-            return (f"The prompt is {self.prompt_tokens:,} tokens; the model’s window holds "
-                    f"{CONFIG.block_size}, so it reads only the last {CONFIG.block_size}.")
-        return ""
-
     actions: ClassVar = {"play": play, "pause": pause, "tick": tick, "reset": reset,
                          "predict": predict, "append": append, "use-text": use_text}
     once: ClassVar = frozenset({"play", "pause", "reset", "use-text"})
@@ -367,8 +327,12 @@ class TrainLM(Demo):
             "values": {"seed": self.state["seed"]},
             "running": running,
         }
-        reply["text"] |= {"prompt-shown": self.state["prompt"], "text-note": self._text_words(),
-                          "prompt-note": self._prompt_words(),
+        text_words = self.text_problem or own.text_words(
+            self.state["source"], self.state["text"], len(self.train_ids), self.heldout_tokens)
+        prompt_words = self.prompt_problem or own.prompt_words(self.prompt_tokens,
+                                                               CONFIG.block_size)
+        reply["text"] |= {"prompt-shown": self.state["prompt"], "text-note": text_words,
+                          "prompt-note": prompt_words,
                           "draft-count": own.draft_words(len(self.draft)),
                           "draft-max": f"{own.MAX_CHARS:,}"}
         reply["values"] |= {"source": self.state["source"], "prompt": self.state["prompt"]}
