@@ -236,3 +236,16 @@ def test_a_restart_says_the_box_comes_back_as_the_text_it_learns_from(alice):
     assert demo.render()["attrs"]["text-note"] == {"data-problem": None}
     demo.handle("use-text", None)
     assert demo.render()["attrs"]["text-note"] == {"data-problem": "true"}
+
+
+def test_a_text_whose_last_tenth_is_under_a_window_of_tokens_is_too_short(tokenizer):
+    # Long words the tokenizer holds whole: 1,500 characters, but few tokens.
+    words = sorted(t.decode() for t in tokenizer.tokens.values()
+                   if len(t) >= 9 and t[:1] == b" " and t[1:].isalpha() and t.isascii())[:80]
+    text = "".join(words * 10)[:1600]
+    held = tokenizer.encode(text[1440:])
+    assert len(held) <= tl.CONFIG.block_size
+    demo = pasted(text)
+    note = demo.render()["text"]["text-note"]
+    assert f"its last tenth is {len(held)} tokens" in note, note
+    assert demo.state["source"] == "shelf"
