@@ -12,6 +12,7 @@ from llmexplain import bpe, page
 from llmexplain.data import path
 from llmexplain.demos import own_text as own
 from llmexplain.demos import train_lm as tl
+from llmexplain.demos.controls import InputError
 from tooling.corpus import book_parts
 
 
@@ -214,6 +215,13 @@ def test_the_box_says_how_long_its_text_is():
                                            "this figure trains on.")
     assert "draft" not in shown["values"]  # too long to send back with every reply
     assert own.MAX_CHARS == 50_000
+
+
+def test_the_text_trained_on_changes_only_through_the_box():
+    demo = tl.TrainLM()
+    with pytest.raises(InputError, match="no control named"):
+        demo.handle("text", "Once upon a time " * 200)
+    assert demo.state["text"] == "" and own.WINDOW == tl.CONFIG.block_size
 
 
 def test_chapter_7_says_what_the_figure_takes():

@@ -29,7 +29,8 @@ SOURCES = (("shelf", "the four children’s books"),
 BOOKS = {"alice": "carroll-alice"}  # a choice -> its name in children-bpe4k.npz's "books"
 ABOUT = {"shelf": "the four children’s books", "alice": "Alice’s Adventures in Wonderland",
          "yours": "your text"}
-MIN_CHARS = 1_500  # its tenth, held out, is still more than a window of 32 tokens
+WINDOW = 32  # the model's window, in tokens (train_lm.CONFIG.block_size; a test holds it)
+MIN_CHARS = 1_500  # its tenth, held out, is still more than a window of tokens
 MAX_CHARS = 50_000
 # A link holds a figure's state as base64 of its JSON (4 characters for 3 bytes), and the page
 # reads no part of a link longer than 4,000 characters (static/runtime.js, PART_MAX): 2,500
@@ -94,7 +95,7 @@ def checked(text):
     if len(text) < MIN_CHARS:
         raise InputError(f"Your text has {count(len(text), 'character')}; it needs at least "
                          f"{big(MIN_CHARS)}, so that its last tenth, held out, still holds "
-                         "windows of 32 tokens to measure.")
+                         f"windows of {WINDOW} tokens to measure.")
     return mend(text)[0]
 
 

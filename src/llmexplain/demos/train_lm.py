@@ -54,7 +54,9 @@ STATE = {"seed": Whole("seed", 0, 999_999, default=1),
          "source": Choice("text to learn from", own.SOURCES, default="shelf"),
          "text": own.Pasted("your text", own.MAX_CHARS, link_max=own.LINK_CHARS, default=""),
          "prompt": own.Prompt("prompt", own.MAX_PROMPT, default=PROMPT)}
-CONTROLS = {**STATE, "draft": own.Draft("the text box", own.MAX_CHARS)}
+# The text trained on changes only through the box and its button (use_text), never directly.
+CONTROLS = {"seed": STATE["seed"], "source": STATE["source"], "prompt": STATE["prompt"],
+            "draft": own.Draft("the text box", own.MAX_CHARS)}
 
 
 class TrainLM(Demo):
