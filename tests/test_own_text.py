@@ -257,3 +257,15 @@ def test_a_text_whose_last_tenth_is_under_a_window_of_tokens_is_too_short(tokeni
     note = demo.render()["text"]["text-note"]
     assert f"its last tenth is {len(held)} tokens" in note, note
     assert demo.state["source"] == "shelf"
+
+
+def test_each_books_spans_in_the_shipped_ids_are_that_books_text(tokenizer):
+    from tooling.corpus import SIMPLE_BOOKS
+
+    with np.load(path(tl.TEXT), allow_pickle=False) as z:
+        assert z["books"].tolist() == list(SIMPLE_BOOKS)
+        for k, book in enumerate(SIMPLE_BOOKS):
+            _, *parts = book_parts(book)
+            for name, part in zip(("train", "heldout"), parts):
+                a, b = z[f"{name}_spans"][k]
+                assert tokenizer.decode(z[name][a:b].tolist()) == "".join(p + "\n" for p in part)
