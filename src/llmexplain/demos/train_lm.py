@@ -9,9 +9,10 @@ click runs chapter 5's next-token view with the weights as they are now. Each st
 lm_training.train_step's arithmetic done by fast_train (1.4× as fast in Pyodide, measured);
 while the reader's own train_step is in, the figure runs theirs.
 
-State (STATE): the seed. Everything else is the run's: Reset starts the same run again, so
-the same seed gives the same curve. The figure publishes the run's size and speed ("training")
-for the calculator further down the page.
+State (STATE): the seed, what it learns from (the four books, one of them, or the reader's
+own text: own_text.py) and the prompt its samples continue. Everything else is the run's:
+Reset starts the same run again, so the same seed gives the same curve. The figure publishes
+the run's size and speed ("training") for the calculator further down the page.
 """
 
 import math
@@ -27,9 +28,10 @@ from .. import transformer as tf
 from ..data import path
 from ..live_math import Experiment
 from . import next_token_words as next_words
+from . import own_text as own
 from . import train_lm_figures as figures
 from .base import Demo
-from .controls import InputError, Whole
+from .controls import Choice, InputError, Whole
 from .format import count, duration, percent
 from .run import Run, runaway
 
@@ -48,11 +50,18 @@ SAMPLE_TOKENS = 24
 KEEP_SAMPLES = 12
 RATE_POINTS = 60  # where the dashed learning rate is drawn: enough to bend smoothly
 
-STATE = {"seed": Whole("seed", 0, 999_999, default=1)}
+STATE = {"seed": Whole("seed", 0, 999_999, default=1),
+         "source": Choice("text to learn from", own.SOURCES, default="shelf"),
+         "text": own.Pasted("your text", own.MAX_CHARS, link_max=own.LINK_CHARS, default=""),
+         "prompt": own.Prompt("prompt", own.MAX_PROMPT, default=PROMPT)}
+# The text trained on changes only through the box and its button (use_text), never directly.
+CONTROLS = {"seed": STATE["seed"], "source": STATE["source"], "prompt": STATE["prompt"],
+            "draft": own.Draft("the text box", own.MAX_CHARS)}
 
 
 class TrainLM(Demo):
-    STATE = controls = STATE
+    STATE = STATE
+    controls = CONTROLS
     data = (TEXT, TOKENIZER)
     worker = "train"  # a step takes a few hundred milliseconds: never in another figure's way
     publishes = ("training",)  # its run, for the calculator (demos/scale.py)
@@ -75,16 +84,12 @@ class TrainLM(Demo):
     def setup(self, state):
         self.state = state
         self.tokenizer = bpe.Tokenizer(bpe.load(path(TOKENIZER)))
-        with np.load(path(TEXT), allow_pickle=False) as z:
-            self.train_ids = z["train"].astype(np.intp)  # [n]
-            heldout = z["heldout"].astype(np.intp)  # [m]
-        self.eval_ids = heldout[:EVAL_TOKENS]  # [EVAL_TOKENS]
-        self.eval_chars = len(self.tokenizer.decode(self.eval_ids.tolist()))
+        self._restore_text()
         # Characters each token stands for: a loss per token becomes bits per character.
         tokens = self.tokenizer.tokens  # id -> bytes
         self.chars = np.array([len(tokens[i].decode("utf-8", errors="replace"))
                                for i in range(CONFIG.vocab_size)], dtype=np.float64)  # [V]
-        self.prompt_ids = self.tokenizer.encode(PROMPT)
+        self._take_prompt()
         self.run = Run("step")
         self.restart()
 
@@ -118,14 +123,15 @@ class TrainLM(Demo):
         return lt.bits_per_character(self.weights, self.eval_ids, self.eval_chars, CONFIG)
 
     def _sample(self, step):
-        """What the model writes now after PROMPT: reproducible from the seed and step."""
+        """What the model writes now after the prompt: reproducible from the seed and step."""
         rng = np.random.default_rng([self.state["seed"], 2, step])
 
         def pick(logits):
             return sampling.sample(sampling.distribution(logits, 0.8), rng)
 
         made = tf.generate(self.weights, CONFIG, self.prompt_ids, pick)
-        return PROMPT + self.tokenizer.decode([next(made) for _ in range(SAMPLE_TOKENS)])
+        ids = [next(made) for _ in range(SAMPLE_TOKENS)]
+        return self.state["prompt"] + self.tokenizer.decode(ids)
 
     def _step(self):
         """One training step, for the run: None, or "diverged", or "done" at the last."""
@@ -161,6 +167,8 @@ class TrainLM(Demo):
     # ---------------------------------------------------------------- input
 
     def set(self, name, value):
+        if name in ("source", "draft", "prompt"):
+            return self._set_text(name, value)
         self.state[name] = value
         self.restart()
         self.note = f"Seed {value}: new random numbers to start from; press Play."
@@ -169,7 +177,7 @@ class TrainLM(Demo):
         if not self.run.play():
             self.note = "This run has finished. Press Reset to start it again."
             return
-        self.note = "Training: the model learns from the children's books."
+        self.note = f"Training: the model learns from {own.ABOUT[self.state['source']]}."
 
     def pause(self, _=None):
         if self.run.pause():
@@ -189,10 +197,12 @@ class TrainLM(Demo):
         self.note = "Back to random numbers: the same seed gives the same run again."
 
     def lost(self):
+        box = (" The box holds the text it learns from again, not what you typed since."
+               if self.draft != self.state["text"] else "")
         if self.run.steps:
             return (f"What it learned in {count(self.run.steps, 'training step')} is lost "
-                    "(trained weights are not kept): press Play to train it again.")
-        return None
+                    "(trained weights are not kept): press Play to train it again." + box)
+        return box.strip() or None
 
     def predict(self, _=None):
         """Open (or close) chapter 5's view on the latest sample, with the weights as now."""
@@ -212,9 +222,84 @@ class TrainLM(Demo):
         self.predicting += piece
         self.note = f"Added {next_words.shown(self.tokenizer, token)}."
 
+    # ---------------------------------------------------------------- the text it learns from
+
+    def _restore_text(self):
+        """The ids of the state's text; a text of the reader's a link left out (too long for
+        it) gives the four books, with a note."""
+        self.text_problem = self.prompt_problem = None  # the last text or prompt refused, why
+        try:
+            self._learn_from(*self._load_text(self.state["source"], self.state["text"]))
+        except InputError as e:
+            self.notes.append(f"{e} It learns from {own.ABOUT['shelf']} instead.")
+            self.state |= {"source": "shelf", "text": ""}
+            self._learn_from(*self._load_text("shelf", ""))
+        self.draft = self.state["text"]  # the box: trained on only when the reader says so
+
+    def _load_text(self, source, text):
+        """-> (train ids [n], held-out ids [m]); InputError if the reader's text will not do."""
+        return own.load(source, text, self.tokenizer, CONFIG.block_size, path(TEXT))
+
+    def _learn_from(self, train, heldout):
+        self.train_ids = train  # [n]
+        self.heldout_tokens = len(heldout)
+        self.eval_ids = heldout[:EVAL_TOKENS]  # [EVAL_TOKENS]
+        self.eval_chars = len(self.tokenizer.decode(self.eval_ids.tolist()))
+
+    def _take_prompt(self):
+        ids = self.tokenizer.encode(self.state["prompt"])
+        self.prompt_tokens = len(ids)
+        self.prompt_ids = ids[-CONFIG.block_size:]  # the window holds no more
+
+    def _set_text(self, name, value):
+        """The box, the choice of text or the prompt changed. A text or prompt that cannot be
+        used is refused with its reason, and the run goes on as it was."""
+        if name == "draft":
+            self.draft = value
+        elif name == "prompt":
+            try:
+                prompt = own.checked_prompt(value)
+            except InputError as e:
+                self.prompt_problem = self.note = (f"{e} Samples keep following "
+                                                   f"“{self.state['prompt']}”.")
+                return
+            self.prompt_problem = None
+            self.state["prompt"] = prompt
+            self._take_prompt()
+            # A sample after the new prompt now, in place of one taken at this same step.
+            step = self.run.steps
+            if self.samples[-1][0] == step:
+                self.samples.pop()
+            self.samples.append((step, self._sample(step)))
+            del self.samples[:-KEEP_SAMPLES]
+            self.note = f"Samples now follow “{prompt}”."
+        elif value == "yours":
+            self.use_text()
+        else:
+            train, heldout = self._load_text(value, "")
+            self.state["source"], self.text_problem = value, None
+            self._learn_from(train, heldout)
+            self.restart()
+            self.note = f"Back to random numbers, to learn from {own.ABOUT[value]}: press Play."
+
+    def use_text(self, _=None):
+        """Train on the text in the box, if the figure can learn from it."""
+        try:
+            text = own.checked(self.draft)
+            train, heldout = self._load_text("yours", text)
+        except InputError as e:
+            self.text_problem = self.note = (f"{e} The figure goes on learning from "
+                                             f"{own.ABOUT[self.state['source']]}.")
+            return
+        self.state |= {"source": "yours", "text": text}
+        self.text_problem = None
+        self._learn_from(train, heldout)
+        self.restart()
+        self.note = "Back to random numbers, to learn from your text: press Play."
+
     actions: ClassVar = {"play": play, "pause": pause, "tick": tick, "reset": reset,
-                         "predict": predict, "append": append}
-    once: ClassVar = frozenset({"play", "pause", "reset"})
+                         "predict": predict, "append": append, "use-text": use_text}
+    once: ClassVar = frozenset({"play", "pause", "reset", "use-text"})
 
     # ---------------------------------------------------------------- drawing
 
@@ -249,6 +334,19 @@ class TrainLM(Demo):
             "values": {"seed": self.state["seed"]},
             "running": running,
         }
+        text_words = self.text_problem or own.text_words(
+            self.state["source"], self.state["text"], len(self.train_ids), self.heldout_tokens)
+        prompt_words = self.prompt_problem or own.prompt_words(self.prompt_tokens,
+                                                               CONFIG.block_size)
+        reply["text"] |= {"prompt-shown": self.state["prompt"], "text-note": text_words,
+                          "prompt-note": prompt_words,
+                          "draft-count": own.draft_words(len(self.draft)),
+                          "draft-max": f"{own.MAX_CHARS:,}"}
+        reply["values"] |= {"source": self.state["source"], "prompt": self.state["prompt"]}
+        reply["attrs"] |= {"text-note": {"data-problem": "true" if self.text_problem else None},
+                           "prompt-note": {"data-problem": "true" if self.prompt_problem else None}}
+        if len(self.draft) <= own.MAX_CHARS:  # a megabyte pasted stays in the box, not in replies
+            reply["values"]["draft"] = self.draft
         text, bars, rest = self._prediction()
         reply["text"] |= {"predict-text": text, "predict-rest": rest}
         reply["items"]["predict-bars"] = bars
