@@ -46,7 +46,7 @@ def test_the_calculator_multiplies_out_the_run_just_trained(watched, base_url):
     page, fig = open_demo(watched, base_url, FIGURE)
     train_to(fig, 25)
     steps = int(fig.locator("[data-slot=steps]").text_content().replace(",", ""))
-    tokens = steps * tl.HYPER.batch * tl.CONFIG.block_size
+    tokens = tl.tokens_read(steps)
     calculator = page.locator("[data-demo=scale]")
     calculator.scroll_into_view_if_needed()
     expect(calculator.locator("[data-slot=run-arithmetic]")).to_contain_text(

@@ -27,8 +27,8 @@ def test_its_loss_is_the_cores_for_the_same_seed_and_steps(data_folder):
     # The core by itself: the same seeds, the same batches, train_step thirty times.
     params = tf.init_params(tl.CONFIG, np.random.default_rng([4, 0]))
     adam = lt.adam_init(params)
-    stream = lt.batches(np.random.default_rng([4, 1]), demo.train_ids, tl.HYPER.batch,
-                        tl.CONFIG.block_size)
+    stream = lt.batches(np.random.default_rng([4, 1]), demo.train_ids, tl.FIRST_BATCH,
+                        tl.CONFIG.block_size)  # the first steps, before the batch grows
     for step in range(1, 31):
         x, y = next(stream)
         params, adam, m = lt.train_step(params, adam, x, y, tl.CONFIG, tl.HYPER)
@@ -76,7 +76,7 @@ def test_it_publishes_its_run_for_the_calculator(data_folder):
     run = json.loads(page.event("T", "pause", None))["publish"]["training"]
     assert run["params"] == tf.n_params(demo.weights) == 253_920
     assert run["steps"] == 10
-    assert run["tokens"] == 10 * tl.HYPER.batch * tl.CONFIG.block_size
+    assert run["tokens"] == 10 * tl.FIRST_BATCH * tl.CONFIG.block_size
     assert 0 < run["seconds"] == pytest.approx(demo.seconds, abs=1e-3)
 
 
@@ -111,3 +111,23 @@ def test_the_training_prose_says_what_the_figure_runs(data_folder):
             f"{tl.CONFIG.block_size} tokens instead of {big.block_size})") in prose
     assert f"from the {words[len(SIMPLE_BOOKS)]} children’s books" in prose
     assert f"drawn almost at random from its {tl.CONFIG.vocab_size:,}" in prose
+
+
+def test_the_batch_grows_once_and_a_resumed_stream_is_the_same_stream(data_folder):
+    ids = np.arange(5000)
+    full = tl.stream(np.random.default_rng(7), ids)
+    sizes = [len(next(full)[0]) for _ in range(tl.GROWS_AT + 5)]
+    assert sizes == [tl.FIRST_BATCH] * tl.GROWS_AT + [tl.HYPER.batch] * 5
+    assert tl.tokens_read(len(sizes)) == sum(sizes) * tl.CONFIG.block_size
+    for k in (3, tl.GROWS_AT, tl.GROWS_AT + 2):  # the generator's state after k steps, as saved
+        rng = np.random.default_rng(7)
+        before = tl.stream(rng, ids)
+        for _ in range(k):
+            next(before)
+        again, ahead = tl.stream(rng, ids, step=k), tl.stream(np.random.default_rng(7), ids)
+        for _ in range(k):
+            next(ahead)
+        for _ in range(4):
+            (x1, y1), (x2, y2) = next(again), next(ahead)
+            np.testing.assert_array_equal(x1, x2)
+            np.testing.assert_array_equal(y1, y2)
