@@ -27,9 +27,10 @@ from .. import transformer as tf
 from ..data import path
 from ..live_math import Experiment
 from . import next_token_words as next_words
+from . import train_lm_ahead as ahead
 from . import train_lm_figures as figures
 from .base import Demo
-from .controls import InputError, Whole
+from .controls import Choice, InputError, Whole
 from .format import count, duration, percent
 from .run import Run, runaway
 
@@ -49,10 +50,15 @@ KEEP_SAMPLES = 12
 RATE_POINTS = 60  # where the dashed learning rate is drawn: enough to bend smoothly
 
 STATE = {"seed": Whole("seed", 0, 999_999, default=1)}
+# The step the run was loaded at, computed ahead (train_lm_ahead); "0": from random numbers.
+STATE["ahead"] = Choice("computed ahead to step",
+                        (("0", "none"), *((str(s), f"step {s:,}") for s in ahead.STEPS)),
+                        default="0")
 
 
 class TrainLM(Demo):
-    STATE = controls = STATE
+    STATE = STATE
+    controls: ClassVar = {k: c for k, c in STATE.items() if k != "ahead"}  # that: `skip`
     data = (TEXT, TOKENIZER)
     worker = "train"  # a step takes a few hundred milliseconds: never in another figure's way
     publishes = ("training",)  # its run, for the calculator (demos/scale.py)
@@ -86,7 +92,14 @@ class TrainLM(Demo):
                                for i in range(CONFIG.vocab_size)], dtype=np.float64)  # [V]
         self.prompt_ids = self.tokenizer.encode(PROMPT)
         self.run = Run("step")
+        wanted = state["ahead"]  # restart() clears it
         self.restart()
+        if wanted != "0":  # a link, or a worker made again, to a run loaded from ahead
+            if self._can_skip():
+                self._skip_to(int(wanted))
+            else:
+                self.notes.append(f"Step {int(wanted):,} was computed ahead only for seed "
+                                  f"{ahead.SEED}: this run starts from random numbers.")
 
     def params(self):
         return dict(self.state)
@@ -99,8 +112,9 @@ class TrainLM(Demo):
         weights = tf.init_params(CONFIG, np.random.default_rng([seed, 0]))
         self.fast = ft.Trainer(weights, lt.adam_init(weights), CONFIG, HYPER)
         self.weights, self.adam = self.fast.params, self.fast.adam
-        self.stream = lt.batches(np.random.default_rng([seed, 1]), self.train_ids,
-                                 HYPER.batch, CONFIG.block_size)
+        self.batch_rng = np.random.default_rng([seed, 1])  # kept: a saved run stores its state
+        self.stream = lt.batches(self.batch_rng, self.train_ids, HYPER.batch, CONFIG.block_size)
+        self.state["ahead"] = "0"
         self.run.reset()
         self.seconds = 0.0  # spent in training steps
         self.train_curve = []  # (step, bits per character of that step's batch)
@@ -153,6 +167,47 @@ class TrainLM(Demo):
             return None
         return self.fast.params, self.fast.adam, self.fast.update(loss)
 
+    # ---------------------------------------------------------------- computed ahead
+
+    def _can_skip(self):
+        """Whether this run is the one computed ahead (train_lm_ahead)."""
+        return self.state["seed"] == ahead.SEED
+
+    def _skip_to(self, step):
+        """The run as computed ahead at `step`, to go on from here."""
+        saved = ahead.load(path(ahead.name(step)))  # first: the page may have to fetch it
+        self.restart()
+        self._continue(saved)
+        self.state["ahead"] = str(step)
+
+    def _continue(self, saved):
+        """Go on from a run train_lm_ahead.save stored (see _saved), after restart(): the
+        next step is the one that run would have taken. Time spent here starts at zero."""
+        self.fast.load(saved["weights"], saved["adam"])
+        self.weights, self.adam = self.fast.params, self.fast.adam
+        self.batch_rng.bit_generator.state = saved["rng"]  # the stream has drawn nothing yet
+        self.train_curve, self.heldout_curve = saved["train"], saved["heldout"]
+        self.samples = saved["samples"]
+        self.run.steps = self.adam["t"]
+        self.run.status = "done" if self.run.steps >= HYPER.steps else "paused"
+
+    def _saved(self):
+        """The run as it is now, as train_lm_ahead.save takes it."""
+        return {"weights": self.weights, "adam": self.adam,
+                "rng_state": self.batch_rng.bit_generator.state, "train": self.train_curve,
+                "heldout": self.heldout_curve, "samples": self.samples}
+
+    def skip(self, value):
+        """A skip button: load the run at that step, computed ahead."""
+        if not isinstance(value, str) or value not in [str(s) for s in ahead.STEPS]:
+            raise InputError("There is no step computed ahead there.")
+        if not self._can_skip():
+            raise InputError(ahead.note(0, self.state["seed"], False))
+        self._skip_to(int(value))
+        self.note = (f"Loaded step {int(value):,}, {ahead.LABEL}. " +
+                     ("Press Play to go on training from it here." if self.run.steps < HYPER.steps
+                      else "That is the end of the run."))
+
     # ---------------------------------------------------------------- input
 
     def set(self, name, value):
@@ -184,10 +239,16 @@ class TrainLM(Demo):
         self.note = "Back to random numbers: the same seed gives the same run again."
 
     def lost(self):
-        if self.run.steps:
-            return (f"What it learned in {count(self.run.steps, 'training step')} is lost "
+        here, start = self._steps_here(), int(self.state["ahead"])
+        if here:
+            after = f" after step {start:,}" if start else ""
+            return (f"What it learned in {count(here, 'training step')}{after} is lost "
                     "(trained weights are not kept): press Play to train it again.")
         return None
+
+    def _steps_here(self):
+        """Steps trained in this page: not those computed ahead."""
+        return self.run.steps - int(self.state["ahead"])
 
     def predict(self, _=None):
         """Open (or close) chapter 5's view on the latest sample, with the weights as now."""
@@ -208,8 +269,8 @@ class TrainLM(Demo):
         self.note = f"Added {next_words.shown(self.tokenizer, token)}."
 
     actions: ClassVar = {"play": play, "pause": pause, "tick": tick, "reset": reset,
-                         "predict": predict, "append": append}
-    once: ClassVar = frozenset({"play", "pause", "reset"})
+                         "predict": predict, "append": append, "skip": skip}
+    once: ClassVar = frozenset({"play", "pause", "reset", "skip"})
 
     # ---------------------------------------------------------------- drawing
 
@@ -228,11 +289,14 @@ class TrainLM(Demo):
                 "heldout": f"{heldout:.2f}",
                 "train": f"{self.train_curve[-1][1]:.2f}" if self.train_curve else "—",
                 "n-params": f"{n_params:,}",
-                "status": figures.status(self.run, HYPER.steps),
+                "status": (ahead.status(int(self.state["ahead"]), steps, HYPER.steps)
+                           or figures.status(self.run, HYPER.steps)),
                 "btn-play": "Pause" if running else "Play",
                 "curve-list": figures.curve_words(self.heldout_curve),
                 "notice": figures.notice(self.heldout_curve, steps, HYPER.steps),
                 "summary": self.note,
+                "ahead-note": ahead.note(int(self.state["ahead"]), self.state["seed"],
+                                         self._can_skip()),
             },
             "svg": {"curve": figures.curve(self.train_curve, self.heldout_curve, steps,
                                            self._rates(steps), HYPER.lr)},
@@ -240,16 +304,20 @@ class TrainLM(Demo):
             "attrs": {"btn-play": {"data-action": "pause" if running else "play",
                                    "aria-disabled": "true" if self.run.stopped else None},
                       "predict-view": {"hidden": None if self.predicting is not None else True},
-                      "btn-predict": {"aria-expanded": str(self.predicting is not None).lower()}},
+                      "btn-predict": {"aria-expanded": str(self.predicting is not None).lower()},
+                      **{f"btn-skip-{s}": {"aria-disabled": None if self._can_skip() else "true"}
+                         for s in ahead.STEPS}},
             "values": {"seed": self.state["seed"]},
             "running": running,
         }
         text, bars, rest = self._prediction()
         reply["text"] |= {"predict-text": text, "predict-rest": rest}
         reply["items"]["predict-bars"] = bars
-        if steps:
-            reply["publish"] = {"training": {"params": n_params, "tokens": tokens,
-                                             "seconds": round(self.seconds, 3), "steps": steps}}
+        here = self._steps_here()  # the calculator gets this browser's steps and time only
+        if here:
+            reply["publish"] = {"training": {"params": n_params,
+                                             "tokens": here * HYPER.batch * CONFIG.block_size,
+                                             "seconds": round(self.seconds, 3), "steps": here}}
         return reply
 
     def _rates(self, steps):
