@@ -24,7 +24,8 @@ MOVES = {
     "next-token": [("text", "The cat sat on the"), ("temperature", "0.7"), ("top_k", "5"),
                    ("append", "262"), ("sample", None), ("layer", "2"), ("head", "all"),
                    ("seed", "7")],
-    "train-lm": [("seed", "3")],  # what it learns is the run's, not state: see its own tests
+    # what it learns is the run's, not state (see its own tests), but the step loaded is
+    "train-lm": [("seed", "3"), ("seed", "1"), ("skip", "250")],
     "playground": [("dataset", "xor"), ("noise", "0.2"), ("train", "0.7"), ("regenerate", None),
                    ("add-layer", None), ("add-neuron", "0"), ("remove-neuron", "2"),
                    ("activation", "relu"), ("lr", "0.1"), ("batch", "7"), ("l2", "0.001"),
