@@ -9,9 +9,11 @@ click runs chapter 5's next-token view with the weights as they are now. Each st
 lm_training.train_step's arithmetic done by fast_train (1.4× as fast in Pyodide, measured);
 while the reader's own train_step is in, the figure runs theirs.
 
-State (STATE): the seed. Everything else is the run's: Reset starts the same run again, so
-the same seed gives the same curve. The figure publishes the run's size and speed ("training")
-for the calculator further down the page.
+State (STATE): the seed, and "ahead", the step the run was loaded at if the reader skipped
+ahead (train_lm_ahead: seed 1's run computed ahead under CPython, fetched only then; a link
+loads it again). Everything else is the run's: Reset starts the same run again, so the same
+seed gives the same curve. The figure publishes the run's size and speed ("training") for the
+calculator further down the page: only the steps trained in this page and their time.
 """
 
 import math
@@ -58,7 +60,7 @@ STATE["ahead"] = Choice("computed ahead to step",
 
 class TrainLM(Demo):
     STATE = STATE
-    controls: ClassVar = {k: c for k, c in STATE.items() if k != "ahead"}  # that: `skip`
+    controls: ClassVar = {k: c for k, c in STATE.items() if k != "ahead"}  # skip sets that
     data = (TEXT, TOKENIZER)
     worker = "train"  # a step takes a few hundred milliseconds: never in another figure's way
     publishes = ("training",)  # its run, for the calculator (demos/scale.py)
