@@ -34,8 +34,12 @@ def test_skip_ahead_then_play_goes_on_from_the_stored_step(watched, base_url):
 
     # The address keeps the step loaded: a reload loads it again (what came after is lost).
     fid = fig.get_attribute("id")
-    page.wait_for_function(f"location.hash.includes('{fid}=')", timeout=10_000)
-    address = page.evaluate("() => location.hash")
+    for _ in range(50):  # the address is written a moment after the last change
+        address = page.evaluate("() => location.hash")
+        if f"{fid}=" in address:
+            break
+        page.wait_for_timeout(200)
+    assert f"{fid}=" in address, address
     page.goto("about:blank")
     page.goto(base_url + "how-llms-work.html" + address)
     wait_ready(page)
