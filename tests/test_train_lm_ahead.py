@@ -122,6 +122,20 @@ def test_a_link_to_a_step_of_another_seed_starts_from_random_numbers_with_a_note
     assert any("only for seed 1" in note for note in reply["notes"])
 
 
+def test_an_interrupted_tool_run_resumed_writes_the_same_files(data_folder, tmp_path,
+                                                                monkeypatch):
+    monkeypatch.setattr(ahead, "STEPS", (25, 50))  # the tool's run, shortened
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    for out in (whole, parts):
+        out.mkdir()
+    assert skip_ahead.run(whole, whole / "progress.npz", resume=False)["done"]
+    assert not skip_ahead.run(parts, parts / "progress.npz", stop_after=30)["done"]
+    assert skip_ahead.run(parts, parts / "progress.npz")["done"]
+    for step in (25, 50):
+        name = ahead.name(step)
+        assert (parts / name).read_bytes() == (whole / name).read_bytes(), name
+
+
 @pytest.mark.slow
 def test_each_stored_step_is_a_fresh_cpython_run_of_seed_1(data_folder, tmp_path):
     """The tool's run, from random numbers, against the committed files, in a Python of its
