@@ -34,6 +34,10 @@ from tooling.fetch import sha256
 from tools.train_lm import Progress, say
 
 CARD = "train-lm-ahead.md"
+# The code the run is made of: progress saved by other code is not resumed (a faster step
+# that adds in another order makes another run).
+CODE = ("fast_train.py", "lm_training.py", "transformer.py", "transformer_backward.py",
+        "sampling.py", "demos/train_lm.py", "demos/train_lm_ahead.py")
 
 
 def sources():
@@ -120,8 +124,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     os.environ.setdefault("LLMEXPLAIN_DATA", str(data_dir(args.cache)))
     hashes = sources()
+    code = {name: sha256(ROOT / "src" / "llmexplain" / name) for name in CODE}
     settings = {"config": asdict(tl.CONFIG), "hyper": asdict(tl.HYPER), "seed": ahead.SEED,
-                "steps": ahead.STEPS, "sources": hashes}
+                "steps": ahead.STEPS, "sources": hashes, "code": code}
     key = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
     progress_file = args.cache / f"train-lm-ahead-{key}.npz"
     say(f"the training figure's run, seed {ahead.SEED}, to step {ahead.STEPS[-1]:,}; "
