@@ -24,14 +24,16 @@ MOVES = {
     "next-token": [("text", "The cat sat on the"), ("temperature", "0.7"), ("top_k", "5"),
                    ("append", "262"), ("sample", None), ("layer", "2"), ("head", "all"),
                    ("seed", "7")],
-    # What it learns is the run's, not state: see its own tests (and test_own_text.py).
+    # What it learns is the run's, not state: see its own tests (and test_own_text.py);
+    # the step loaded from ahead is.
     "train-lm": [("seed", "3"), ("source", "alice"), ("prompt", "The Queen said"),
                  ("draft", "Alice was beginning to get very tired of sitting by her sister on "
                            "the bank, and of having nothing to do: once or twice she had peeped "
                            "into the book her sister was reading, but it had no pictures or "
                            "conversations in it, “and what is the use of a book,” thought Alice, "
                            "“without pictures or conversations?” 🙂\n" * 6),
-                 ("use-text", None)],
+                 ("use-text", None), ("source", "shelf"), ("seed", "1"),
+                 ("skip", "250")],
     "playground": [("dataset", "xor"), ("noise", "0.2"), ("train", "0.7"), ("regenerate", None),
                    ("add-layer", None), ("add-neuron", "0"), ("remove-neuron", "2"),
                    ("activation", "relu"), ("lr", "0.1"), ("batch", "7"), ("l2", "0.001"),

@@ -11,7 +11,7 @@ from tooling.fetch import BuildError
 # a given machine: one BLAS thread, so sums are always added in the same order). The language
 # model takes about 22 minutes, or moments when its finished checkpoint is in the cache.
 RETRAIN = ("tools.train_tokenizer", "tools.train_vectors", "tools.count_predictions",
-           "tools.train_lm", "tools.attention_habits")
+           "tools.train_lm", "tools.attention_habits", "tools.skip_ahead")
 
 
 def retrain(cache):

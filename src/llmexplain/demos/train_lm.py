@@ -10,9 +10,12 @@ lm_training.train_step's arithmetic done by fast_train (1.4× as fast in Pyodide
 while the reader's own train_step is in, the figure runs theirs.
 
 State (STATE): the seed, what it learns from (the four books, one of them, or the reader's
-own text: own_text.py) and the prompt its samples continue. Everything else is the run's:
+own text: own_text.py), the prompt its samples continue, and "ahead", the step the run was
+loaded at if the reader skipped ahead (train_lm_ahead: seed 1's run on the four books computed
+ahead under CPython, fetched only then; a link loads it again). Everything else is the run's:
 Reset starts the same run again, so the same seed gives the same curve. The figure publishes
-the run's size and speed ("training") for the calculator further down the page.
+the run's size and speed ("training") for the calculator further down the page: only the
+steps trained in this page and their time.
 """
 
 import itertools
@@ -30,6 +33,7 @@ from ..data import path
 from ..live_math import Experiment
 from . import next_token_words as next_words
 from . import own_text as own
+from . import train_lm_ahead as ahead
 from . import train_lm_figures as figures
 from .base import Demo
 from .controls import Choice, InputError, Whole
@@ -58,7 +62,12 @@ STATE = {"seed": Whole("seed", 0, 999_999, default=1),
          "source": Choice("text to learn from", own.SOURCES, default="shelf"),
          "text": own.Pasted("your text", own.MAX_CHARS, link_max=own.LINK_CHARS, default=""),
          "prompt": own.Prompt("prompt", own.MAX_PROMPT, default=PROMPT)}
-# The text trained on changes only through the box and its button (use_text), never directly.
+# The step the run was loaded at, computed ahead (train_lm_ahead); "0": from random numbers.
+STATE["ahead"] = Choice("computed ahead to step",
+                        (("0", "none"), *((str(s), f"step {s:,}") for s in ahead.STEPS)),
+                        default="0")
+# The text trained on changes only through the box and its button (use_text), never directly;
+# "ahead" only through skip.
 CONTROLS = {"seed": STATE["seed"], "source": STATE["source"], "prompt": STATE["prompt"],
             "draft": own.Draft("the text box", own.MAX_CHARS)}
 
@@ -109,7 +118,15 @@ class TrainLM(Demo):
                                for i in range(CONFIG.vocab_size)], dtype=np.float64)  # [V]
         self._take_prompt()
         self.run = Run("step")
+        wanted = state["ahead"]  # restart() clears it
         self.restart()
+        if wanted != "0":  # a link, or a worker made again, to a run loaded from ahead
+            if self._can_skip():
+                self._skip_to(int(wanted))
+            else:
+                self.notes.append(f"Step {int(wanted):,} was computed ahead only for seed "
+                                  f"{ahead.SEED} on the four books: this run starts from "
+                                  "random numbers.")
 
     def params(self):
         return dict(self.state)
@@ -122,7 +139,9 @@ class TrainLM(Demo):
         weights = tf.init_params(CONFIG, np.random.default_rng([seed, 0]))
         self.fast = ft.Trainer(weights, lt.adam_init(weights), CONFIG, HYPER)
         self.weights, self.adam = self.fast.params, self.fast.adam
-        self.stream = stream(np.random.default_rng([seed, 1]), self.train_ids)
+        self.batch_rng = np.random.default_rng([seed, 1])  # kept: a saved run stores its state
+        self.stream = stream(self.batch_rng, self.train_ids)
+        self.state["ahead"] = "0"
         self.run.reset()
         self.seconds = 0.0  # spent in training steps
         self.train_curve = []  # (step, bits per character of that step's batch)
@@ -181,6 +200,49 @@ class TrainLM(Demo):
             return None
         return self.fast.params, self.fast.adam, self.fast.update(loss)
 
+    # ---------------------------------------------------------------- computed ahead
+
+    def _can_skip(self):
+        """Whether this run is the one computed ahead (train_lm_ahead): its seed, on the
+        four books."""
+        return self.state["seed"] == ahead.SEED and self.state["source"] == "shelf"
+
+    def _skip_to(self, step):
+        """The run as computed ahead at `step`, to go on from here."""
+        saved = ahead.load(path(ahead.name(step)))  # first: the page may have to fetch it
+        self.restart()
+        self._continue(saved)
+        self.state["ahead"] = str(step)
+
+    def _continue(self, saved):
+        """Go on from a run train_lm_ahead.save stored (see _saved), after restart(): the
+        next step is the one that run would have taken. Time spent here starts at zero."""
+        self.fast.load(saved["weights"], saved["adam"])
+        self.weights, self.adam = self.fast.params, self.fast.adam
+        self.batch_rng.bit_generator.state = saved["rng"]
+        self.stream = stream(self.batch_rng, self.train_ids, step=saved["adam"]["t"])
+        self.train_curve, self.heldout_curve = saved["train"], saved["heldout"]
+        self.samples = saved["samples"]
+        self.run.steps = self.adam["t"]
+        self.run.status = "done" if self.run.steps >= HYPER.steps else "paused"
+
+    def _saved(self):
+        """The run as it is now, as train_lm_ahead.save takes it."""
+        return {"weights": self.weights, "adam": self.adam,
+                "rng_state": self.batch_rng.bit_generator.state, "train": self.train_curve,
+                "heldout": self.heldout_curve, "samples": self.samples}
+
+    def skip(self, value):
+        """A skip button: load the run at that step, computed ahead."""
+        if not isinstance(value, str) or value not in [str(s) for s in ahead.STEPS]:
+            raise InputError("There is no step computed ahead there.")
+        if not self._can_skip():
+            raise InputError(ahead.note(0, self.state["seed"], False))
+        self._skip_to(int(value))
+        self.note = (f"Loaded step {int(value):,}, {ahead.LABEL}. " +
+                     ("Press Play to go on training from it here." if self.run.steps < HYPER.steps
+                      else "That is the end of the run."))
+
     # ---------------------------------------------------------------- input
 
     def set(self, name, value):
@@ -216,10 +278,16 @@ class TrainLM(Demo):
     def lost(self):
         box = (" The box holds the text it learns from again, not what you typed since."
                if self.draft != self.state["text"] else "")
-        if self.run.steps:
-            return (f"What it learned in {count(self.run.steps, 'training step')} is lost "
+        here, start = self._steps_here(), int(self.state["ahead"])
+        if here:
+            after = f" after step {start:,}" if start else ""
+            return (f"What it learned in {count(here, 'training step')}{after} is lost "
                     "(trained weights are not kept): press Play to train it again." + box)
         return box.strip() or None
+
+    def _steps_here(self):
+        """Steps trained in this page: not those computed ahead."""
+        return self.run.steps - int(self.state["ahead"])
 
     def predict(self, _=None):
         """Open (or close) chapter 5's view on the latest sample, with the weights as now."""
@@ -315,8 +383,9 @@ class TrainLM(Demo):
         self.note = "Back to random numbers, to learn from your text: press Play."
 
     actions: ClassVar = {"play": play, "pause": pause, "tick": tick, "reset": reset,
-                         "predict": predict, "append": append, "use-text": use_text}
-    once: ClassVar = frozenset({"play", "pause", "reset", "use-text"})
+                         "predict": predict, "append": append, "use-text": use_text,
+                         "skip": skip}
+    once: ClassVar = frozenset({"play", "pause", "reset", "use-text", "skip"})
 
     # ---------------------------------------------------------------- drawing
 
@@ -335,11 +404,14 @@ class TrainLM(Demo):
                 "heldout": f"{heldout:.2f}",
                 "train": f"{self.train_curve[-1][1]:.2f}" if self.train_curve else "—",
                 "n-params": f"{n_params:,}",
-                "status": figures.status(self.run, HYPER.steps),
+                "status": (ahead.status(int(self.state["ahead"]), steps, HYPER.steps)
+                           or figures.status(self.run, HYPER.steps)),
                 "btn-play": "Pause" if running else "Play",
                 "curve-list": figures.curve_words(self.heldout_curve),
                 "notice": figures.notice(self.heldout_curve, steps, HYPER.steps),
                 "summary": self.note,
+                "ahead-note": ahead.note(int(self.state["ahead"]), self.state["seed"],
+                                         self._can_skip()),
             },
             "svg": {"curve": figures.curve(self.train_curve, self.heldout_curve, steps,
                                            self._rates(steps), HYPER.lr)},
@@ -347,7 +419,9 @@ class TrainLM(Demo):
             "attrs": {"btn-play": {"data-action": "pause" if running else "play",
                                    "aria-disabled": "true" if self.run.stopped else None},
                       "predict-view": {"hidden": None if self.predicting is not None else True},
-                      "btn-predict": {"aria-expanded": str(self.predicting is not None).lower()}},
+                      "btn-predict": {"aria-expanded": str(self.predicting is not None).lower()},
+                      **{f"btn-skip-{s}": {"aria-disabled": None if self._can_skip() else "true"}
+                         for s in ahead.STEPS}},
             "values": {"seed": self.state["seed"]},
             "running": running,
         }
@@ -367,9 +441,11 @@ class TrainLM(Demo):
         text, bars, rest = self._prediction()
         reply["text"] |= {"predict-text": text, "predict-rest": rest}
         reply["items"]["predict-bars"] = bars
-        if steps:
-            reply["publish"] = {"training": {"params": n_params, "tokens": tokens,
-                                             "seconds": round(self.seconds, 3), "steps": steps}}
+        here = self._steps_here()  # the calculator gets this browser's steps and time only
+        if here:
+            reply["publish"] = {"training": {"params": n_params,
+                                             "tokens": here * HYPER.batch * CONFIG.block_size,
+                                             "seconds": round(self.seconds, 3), "steps": here}}
         return reply
 
     def _rates(self, steps):
