@@ -89,7 +89,8 @@ def test_skipping_loads_the_stored_step_and_the_page_counts_only_its_own_steps(d
     assert reply["text"]["steps"] == "1,003"
     # The calculator gets the steps this browser trained and the time they took, only.
     run = reply["publish"]["training"]
-    assert run["steps"] == 3 and run["tokens"] == 3 * tl.HYPER.batch * tl.CONFIG.block_size
+    # step 1,000 is long after the batch grew: 16 windows of 32 tokens a step
+    assert run["steps"] == 3 and run["tokens"] == 3 * 16 * 32
     assert run["seconds"] == pytest.approx(demo.seconds, abs=1e-3) and demo.seconds > 0
     assert "3 training steps after step 1,000 is lost" in reply["lost"]
     assert demo.heldout_curve[:41] == stored(1000)["heldout"]  # its past, then its own
@@ -118,7 +119,8 @@ def test_skip_refuses_with_words_where_nothing_was_computed_ahead(data_folder, p
 
 def test_a_link_to_a_step_of_another_seed_starts_from_random_numbers_with_a_note(data_folder):
     reply = json.loads(page.create("C", "train-lm", json.dumps({"seed": 5, "ahead": "1000"})))
-    assert reply["text"]["steps"] == "0" and reply["state"] == {"seed": 5, "ahead": "0"}
+    assert reply["text"]["steps"] == "0"
+    assert (reply["state"]["seed"], reply["state"]["ahead"]) == (5, "0")
     assert any("only for seed 1" in note for note in reply["notes"])
 
 
@@ -175,7 +177,7 @@ def test_the_card_holds_each_stored_steps_score_and_its_sources(data_folder):
 
 # The chapter's numbers are held with room for a run in the page: its float32 sums go in
 # another order, and the same seed there drifts from CPython's run (the card measures how far).
-DRIFT = 0.04  # bits per character
+DRIFT = 0.05  # bits per character
 
 
 def test_the_room_left_for_the_page_is_more_than_the_card_measured():
@@ -190,13 +192,15 @@ def test_the_chapters_steps_are_the_stored_runs(data_folder):
     claims = {  # phrase -> whether the stored run bears it out, with room for DRIFT
         "by step 50 the thick line is below the dotted 3.0": held[50] < 3.0 - DRIFT,
         "below 2.5 by step 500": held[500] < 2.5 - DRIFT,
-        "about 2.3 by step 1,000": abs(held[1000] - 2.3) < 0.1 - DRIFT,
+        "about 2.2 by step 1,000": abs(held[1000] - 2.2) < 0.1 - DRIFT,
         "The first 1,000 steps take more than a whole bit off every character":
             held[0] - held[1000] > 1.0 + DRIFT,  # step 0 does not drift: the same start
         "the 2,000 after them, to the end of the run at step 3,000, less than a quarter of a "
         "bit": 0 < held[1000] - held[3000] - 2 * DRIFT and
                held[1000] - held[3000] + 2 * DRIFT < 0.25,
         "at step 250, 1,000 or 3,000": ahead.STEPS == (250, 1000, 3000),
+        # the reader's own text (held to its limits by test_own_text.py)
+        "from 1,500 to 50,000 characters": True,
         # the sentences test_train_lm.py holds to the model
         "(two layers instead of four, a window of 32 tokens instead of 64)": True,
         "drawn almost at random from its 4,096": True,
@@ -207,3 +211,22 @@ def test_the_chapters_steps_are_the_stored_runs(data_folder):
         rest = rest.replace(phrase, " ", 1)
     rest = re.sub(r"(?i)\bchapter \d\b", " ", rest)
     assert not re.search(r"\d", rest), re.findall(r".{30}\d.{30}", rest)
+
+
+def test_the_captions_whole_held_out_gap_is_the_stored_runs(data_folder):
+    """The figure scores the first 1,024 held-out tokens; its caption says how much better the
+    same run does on all of them, at the stored steps."""
+    caption = (ROOT / "templates" / "demos" / "train-lm.html").read_text()
+    said = re.search(r"scored on all ([\d,]+) held-out tokens, the same run does ([\d.]+) better "
+                     r"at step 250, ([\d.]+) at step 1,000 and ([\d.]+) at step 3,000", caption)
+    assert said, "the caption no longer says it"
+    demo = tl.TrainLM()
+    with np.load(tl.path(tl.TEXT), allow_pickle=False) as z:
+        heldout, chars = z["heldout"].astype(np.intp), int(z["heldout_chars"])
+    assert int(said[1].replace(",", "")) == len(heldout) and len(demo.eval_ids) == 1024
+    gaps = {}
+    for step in ahead.STEPS:
+        weights = stored(step)["weights"]
+        gaps[step] = (tl.lt.bits_per_character(weights, demo.eval_ids, demo.eval_chars, tl.CONFIG)
+                      - tl.lt.bits_per_character(weights, heldout, chars, tl.CONFIG))
+    assert [round(gaps[s], 2) for s in (250, 1000, 3000)] == [float(g) for g in said.groups()[1:]]

@@ -169,7 +169,7 @@ it):
 
     {command}
 
-The run: {h.steps:,} steps of {h.batch} windows × {c.block_size} tokens, learning rate {h.lr}
+The run: {h.steps:,} steps of {tl.FIRST_BATCH} windows × {c.block_size} tokens, {h.batch} from step {tl.GROWS_AT + 1:,} on; learning rate {h.lr}
 ({h.warmup} warm-up steps, then a cosine down to {h.min_lr:.0%} of it), held-out text scored
 every {tl.EVAL_EVERY} steps on its first {tl.EVAL_TOKENS:,} tokens, as the figure scores it.
 CPU time: {info['cpu_seconds']:.0f} s in all, on one core of this project's 2-core machine

@@ -444,7 +444,7 @@ class TrainLM(Demo):
         here = self._steps_here()  # the calculator gets this browser's steps and time only
         if here:
             reply["publish"] = {"training": {"params": n_params,
-                                             "tokens": here * HYPER.batch * CONFIG.block_size,
+                                             "tokens": tokens - tokens_read(steps - here),
                                              "seconds": round(self.seconds, 3), "steps": here}}
         return reply
 
