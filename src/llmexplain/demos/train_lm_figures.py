@@ -10,7 +10,7 @@ from .run import status_words
 from .svg import axes, num, points, svg, tag
 
 W, H, PAD = 300.0, 140.0, 34.0  # the curve's plot area and its left margin, in SVG units
-RIGHT = 40.0  # the right margin: the learning rate's own axis
+RIGHT = 46.0  # the right margin: the learning rate's own axis
 TOP, BOTTOM = 3.6, 1.6  # bits per character shown: an untrained model starts near 3.4
 GOALS = (3.0, 2.5, 2.2)  # dotted lines the reader can watch the held-out curve cross
 
@@ -70,7 +70,7 @@ def rate_axis(x, top, height, peak):
     for value, y_ in ((0.0, top + height), (peak, top + height * (1 - 1 / 1.25))):
         out += tag("text", f"{value:g}", x=num(x + 4), y=num(y_ + 4), class_="tick",
                    text_anchor="start")
-    mid, lx = top + height / 2, x + RIGHT - 6
+    mid, lx = top + height / 2, x + RIGHT - 14  # rotated: its glyphs stand right of lx
     out += tag("text", "learning rate (dashed)", x=num(lx), y=num(mid), class_="axis-label",
                text_anchor="middle", transform=f"rotate(90 {num(lx)} {num(mid)})")
     return out
