@@ -32,6 +32,7 @@ def test_the_browsers_training_is_the_cores_and_reset_repeats_it(watched, base_u
         twin.run.advance(twin._step, n=1)
     want = [(s, round(b, 3)) for s, b in twin.heldout_curve]
     assert [s for s, _ in curve[:3]] == [0, 25, 50]
+    assert curve[2][1] < curve[0][1] - 0.3  # Play lowers the held-out score it shows
     for (step, shown), (_, core) in zip(curve[:3], want):
         assert shown == pytest.approx(core, abs=2e-3), step  # float32 sums in another order
     assert fig.locator("[data-slot=samples] li").count() >= 3
