@@ -78,6 +78,21 @@ def test_the_opening_says_the_figures_move_after_a_few_seconds():
     assert "For the first few seconds the figures are still pictures" in part("0-opening.html")
 
 
+def test_chapter_1s_relu_is_what_the_later_chapters_offer_and_use():
+    import inspect
+
+    from llmexplain import transformer as tf
+    from llmexplain.demos import playground
+
+    prose = part("1-weights.html")
+    choice = playground.STATE["activation"]
+    assert choice.default == "tanh" and "relu" in dict(choice.options)
+    assert "gelu(" in inspect.getsource(tf.mlp)  # chapter 6's model: transformer.mlp
+    assert ("one of the choices the layers of <a href=\"#layers\">chapter 5</a> offer (they "
+            "start with tanh") in prose
+    assert "the forerunner of the smoother GELU inside <a href=\"#one-token\">chapter 6</a>" in prose
+
+
 def test_chapter_1s_numbers():
     prose = part("1-weights.html")
     gpt2 = 1542e6  # Radford et al. 2019, table 2: 1542M
@@ -224,7 +239,12 @@ def test_chapter_3s_emoji_and_other_languages(tokenizers):
     per_char = len(gpt4.encode(japanese)) / len(japanese)
     assert per_char > 2 * len(gpt4.encode(heldout)) / len(heldout)
     assert "Japanese still costs it far more tokens per character than English" in prose
-    assert len(gpt4.encode(" strawberry")) == 1 and "ids such as <code>·strawberry</code>" in prose
+    assert gpt4.encode(" strawberry") == [73700] and "<code>·strawberry</code> as one id, 73,700" in prose
+    ours = [tokenizers["ours"].tokens[i].decode() for i in tokenizers["ours"].encode(" strawberry")]
+    assert ours == [" stra", "w", "ber", "ry"]
+    assert ("ours cuts it into four pieces, <code>·stra</code>, <code>w</code>, <code>ber</code> "
+            "and <code>ry</code>, none of which says how many r’s it holds") in prose
+    assert not any(piece.count("r") >= 2 for piece in ours)  # no piece holds both r's of "rr"
 
 
 def test_the_tokenizers_example_texts_say_only_what_is_true(tokenizers):
@@ -531,3 +551,27 @@ def emb_words(name):
     from llmexplain.data import path
 
     return emb.load(path(name)).words
+
+
+def test_chapter_7s_arithmetic_counts_what_our_tied_models_multiply(data_folder):
+    """Kaplan's parameters leave out the embeddings; ours score every next token with the
+    token table (tied), so only the positions' rows are lookups alone."""
+    import inspect
+
+    import numpy as np
+
+    from llmexplain import transformer as tf
+    from llmexplain.demos import train_lm as tl
+
+    params = tf.init_params(tl.CONFIG, np.random.default_rng(0))
+    assert 'matmul(x, params["wte"].T)' in inspect.getsource(tf.forward)  # the tied head
+    prose = part("7-scale.html")
+    assert (f"only the positions’ rows, {params['wpe'].size:,} of the {tf.n_params(params):,} "
+            "numbers of the model trained above, are looked up and nothing more") in prose
+    assert "Kaplan and colleagues leave the embedding tables out of the parameters they count" in prose
+
+
+def test_chapter_7_says_where_mixtures_of_experts_come_from():
+    prose = part("7-scale.html")
+    assert "The idea goes back to Jacobs and colleagues (1991); Shazeer and colleagues (2017)" in prose
+    assert "Adaptive Mixtures of Local Experts</cite></a>, Neural Computation 3 (1), 1991." in prose
